@@ -1,0 +1,40 @@
+/// One configured step of a chain: a filter's name and options, turned into a maker of fresh
+/// filters, one per upload.
+public struct FilterStep: Sendable {
+    /// The filter's registered name, e.g. `magic`.
+    public var name: String
+    /// What it reads and writes, checked when a chain is built.
+    public var traits: FilterTraits
+    /// A one-line account of its options, for `filterctl validate`.
+    public var summary: String
+    /// Things a config author should know, e.g. an unsafe option (shown by `filterctl validate`).
+    public var warnings: [String]
+    private let make: @Sendable (Placement) -> any Filter
+
+    /// Where a step sits, for filters whose behaviour depends on it.
+    public struct Placement: Sendable {
+        /// False when an earlier step transforms the bytes (so a declared length does not apply).
+        public var seesOriginalBytes: Bool
+    }
+
+    public init(
+        name: String, traits: FilterTraits = .none, summary: String = "", warnings: [String] = [],
+        make: @escaping @Sendable (Placement) -> any Filter
+    ) {
+        self.name = name
+        self.traits = traits
+        self.summary = summary
+        self.warnings = warnings
+        self.make = make
+    }
+
+    /// A filter that does not care where it sits.
+    public init(
+        name: String, traits: FilterTraits = .none, summary: String = "", warnings: [String] = [],
+        make: @escaping @Sendable () -> any Filter
+    ) {
+        self.init(name: name, traits: traits, summary: summary, warnings: warnings) { _ in make() }
+    }
+
+    public func makeFilter(_ placement: Placement) -> any Filter { make(placement) }
+}

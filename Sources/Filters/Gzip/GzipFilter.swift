@@ -1,0 +1,59 @@
+import NIOCore
+
+/// `gzip`: compresses uploads whose Content-Type matches `types` and sets Content-Encoding:
+/// gzip; other types pass through untouched.
+public struct GzipFilter: Filter {
+    public static let defaultTypes = ["text/*", "application/json", "application/xml", "image/svg+xml", "application/javascript"]
+
+    public let level: Int32
+    public let types: [MediaTypePattern]
+    private var deflater: Deflater?
+    private var decided = false
+
+    public init(level: Int32 = 6, types: [MediaTypePattern]) {
+        self.level = level
+        self.types = types
+    }
+
+    public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
+        if !decided { try decide(&upload) }
+        guard let deflater else { return chunk }
+        return try deflater.deflate(chunk, finish: false)
+    }
+
+    public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
+        if !decided { try decide(&upload) }
+        guard let deflater else { return nil }
+        defer { self.deflater = nil }
+        return try deflater.deflate(ByteBuffer(), finish: true)
+    }
+
+    private mutating func decide(_ upload: inout Upload) throws {
+        decided = true
+        // Already encoded (an earlier gzip step): compressing twice helps no one.
+        guard upload.contentEncoding == nil, let type = upload.contentType, types.matches(type) else { return }
+        deflater = try Deflater(level: level)
+        upload.contentEncoding = "gzip"
+    }
+}
+
+extension GzipFilter {
+    static let definition = FilterDefinition(
+        name: "gzip",
+        summary: "Compresses matching types with gzip and sets Content-Encoding: gzip; other types pass through.",
+        options: [
+            .init("level", "1-9", default: "6", "zlib compression level: 1 fastest, 9 smallest."),
+            .init("types", "list of type patterns", default: defaultTypes.joined(separator: ", "), "Content-Types to compress."),
+        ]
+    ) { options throws(ConfigError) in
+        let level = Int32(try options.int("level", in: 1...9, default: 6))
+        let types = try options.typePatterns("types") ?? defaultTypes.map { try! MediaTypePattern($0) }
+        return FilterStep(
+            name: "gzip",
+            traits: FilterTraits(reads: [.contentType], writes: [.contentEncoding], transformsBytes: true),
+            summary: "level \(level); " + types.map(\.description).joined(separator: ", ")
+        ) {
+            GzipFilter(level: level, types: types)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Crypto
+import CZlib
+
+/// The digests Sluice computes, for the `hash` filter and for S3 checksums.
+public enum DigestAlgorithm: String, Sendable, CaseIterable {
+    case sha256, sha1, md5, crc32, crc32c
+
+    public func makeHasher() -> any StreamingDigest {
+        switch self {
+        case .sha256: CryptoDigest<SHA256>()
+        case .sha1: CryptoDigest<Insecure.SHA1>()
+        case .md5: CryptoDigest<Insecure.MD5>()
+        case .crc32: CRC32()
+        case .crc32c: CRC32C()
+        }
+    }
+
+    /// The digest of `bytes` in one go.
+    public func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var hasher = makeHasher()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+}
+
+/// A digest computed over bytes fed in pieces; the result does not depend on the pieces.
+public protocol StreamingDigest {
+    mutating func update(_ bytes: UnsafeRawBufferPointer)
+    /// The digest's bytes (CRCs big-endian, as S3 and the RFCs write them).
+    mutating func finalize() -> [UInt8]
+}
+
+struct CryptoDigest<H: HashFunction>: StreamingDigest {
+    private var function = H()
+    mutating func update(_ bytes: UnsafeRawBufferPointer) { function.update(bufferPointer: bytes) }
+    mutating func finalize() -> [UInt8] { Array(function.finalize()) }
+}
+
+struct CRC32: StreamingDigest {
+    private var value: UInt = 0
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            // zlib takes a 32-bit length.
+            let n = Swift.min(bytes.count - offset, Int(UInt32.max >> 1))
+            value = CZlib.crc32(value, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
+            offset += n
+        }
+    }
+    mutating func finalize() -> [UInt8] { UInt32(truncatingIfNeeded: value).bigEndianBytes }
+}
+
+extension UInt32 {
+    var bigEndianBytes: [UInt8] { [UInt8(self >> 24), UInt8(self >> 16 & 0xFF), UInt8(self >> 8 & 0xFF), UInt8(self & 0xFF)] }
+}
+
+extension Array where Element == UInt8 {
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

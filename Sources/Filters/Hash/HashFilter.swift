@@ -1,0 +1,56 @@
+import NIOCore
+
+/// `hash`: digests of the bytes at its place in the chain (before `gzip`: the original; after
+/// it: what is stored), as lowercase hex in the upload's digests.
+public struct HashFilter: Filter {
+    public let algorithms: [DigestAlgorithm]
+    private var hashers: [any StreamingDigest]
+
+    public init(algorithms: [DigestAlgorithm]) {
+        self.algorithms = algorithms
+        self.hashers = algorithms.map { $0.makeHasher() }
+    }
+
+    public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
+        chunk.withUnsafeReadableBytes { bytes in
+            for i in hashers.indices { hashers[i].update(bytes) }
+        }
+        return chunk
+    }
+
+    public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
+        for (algorithm, i) in zip(algorithms, hashers.indices) {
+            upload.digests[algorithm.rawValue] = hashers[i].finalize().hex
+        }
+        return nil
+    }
+}
+
+extension HashFilter {
+    static let definition = FilterDefinition(
+        name: "hash",
+        summary: "Computes digests of the bytes at its place in the chain (before gzip: the original; after it: what is stored).",
+        options: [
+            .init("algorithms", "list of sha256, sha1, md5, crc32, crc32c", default: "[sha256]", "Digests to compute, reported as lowercase hex.")
+        ]
+    ) { options throws(ConfigError) in
+        let names = try options.strings("algorithms") ?? ["sha256"]
+        var algorithms: [DigestAlgorithm] = []
+        for name in names {
+            guard let algorithm = DigestAlgorithm(rawValue: name.lowercased()) else {
+                let known = DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
+                throw options.error("algorithms", "unknown algorithm \"\(name)\"; known: \(known)")
+            }
+            guard !algorithms.contains(algorithm) else { throw options.error("algorithms", "\(name) is listed twice") }
+            algorithms.append(algorithm)
+        }
+        guard !algorithms.isEmpty else { throw options.error("algorithms", "list at least one algorithm") }
+        let chosen = algorithms
+        return FilterStep(
+            name: "hash", traits: FilterTraits(writes: [.digests], digests: chosen.map(\.rawValue)),
+            summary: chosen.map(\.rawValue).joined(separator: ", ")
+        ) {
+            HashFilter(algorithms: chosen)
+        }
+    }
+}

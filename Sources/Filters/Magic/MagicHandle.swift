@@ -1,0 +1,40 @@
+import CMagic
+
+/// One libmagic handle with the system database loaded. A handle is not thread-safe: it is
+/// used by one filter at a time, which ``MagicPool`` guarantees (hence `@unchecked Sendable`).
+final class MagicHandle: @unchecked Sendable {
+    private let cookie: OpaquePointer
+
+    init() throws(MagicError) {
+        // MIME type and charset: "text/plain; charset=us-ascii".
+        guard let cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING) else {
+            throw MagicError(message: "magic_open failed")
+        }
+        guard magic_load(cookie, nil) == 0 else {
+            let message = magic_error(cookie).map { String(cString: $0) } ?? "unknown error"
+            magic_close(cookie)
+            throw MagicError(message: "cannot load the magic database: \(message)")
+        }
+        self.cookie = cookie
+    }
+
+    deinit { magic_close(cookie) }
+
+    /// libmagic's verdict on a sample, e.g. "image/png; charset=binary".
+    func identify(_ sample: UnsafeRawBufferPointer) throws(MagicError) -> String {
+        var limit = Swift.max(sample.count, 1 << 20)
+        // libmagic looks at 1 MiB by default; a larger sniff window needs a larger limit.
+        _ = magic_setparam(cookie, MAGIC_PARAM_BYTES_MAX, &limit)
+        let base = sample.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        guard let result = magic_buffer(cookie, base, sample.count) else {
+            let message = magic_error(cookie).map { String(cString: $0) } ?? "unknown error"
+            throw MagicError(message: message)
+        }
+        return String(cString: result)
+    }
+}
+
+public struct MagicError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { "libmagic: \(message)" }
+}

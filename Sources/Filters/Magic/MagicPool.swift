@@ -1,0 +1,21 @@
+import Synchronization
+
+/// Loaded libmagic handles shared by all uploads: loading the database per upload would be
+/// wasteful, and one handle must never serve two uploads at once.
+final class MagicPool: Sendable {
+    static let shared = MagicPool()
+
+    private let idle = Mutex<[MagicHandle]>([])
+    private let keep = 16
+
+    /// Runs `body` with a handle that no one else uses meanwhile.
+    func withHandle<T>(_ body: (MagicHandle) throws -> T) throws -> T {
+        let handle = try idle.withLock { $0.popLast() } ?? MagicHandle()
+        defer {
+            idle.withLock { handles in
+                if handles.count < keep { handles.append(handle) }
+            }
+        }
+        return try body(handle)
+    }
+}
