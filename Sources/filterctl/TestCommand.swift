@@ -97,6 +97,7 @@ struct TestCommand: AsyncParsableCommand {
         case let error as CLIError: error.message
         case let error as FileError: error.description
         case let error as FilterFailure: error.description
+        case let error as CocoaError: "\(error.filePath ?? ""): \(error.localizedDescription)"
         default: "\(error)"
         }
     }

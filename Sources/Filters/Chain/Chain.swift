@@ -19,6 +19,14 @@ public struct Chain: Sendable {
     }
 
     private static func checkOrder(_ steps: [FilterStep]) throws(ChainOrderError) {
+        // Sniffing compressed bytes is the most fundamental mistake: report it first.
+        for (i, step) in steps.enumerated() where step.traits.needsOriginalBytes {
+            if let transformer = steps[..<i].first(where: { $0.traits.transformsBytes }) {
+                throw ChainOrderError(
+                    step: i,
+                    message: "`\(step.name)` must see the bytes as uploaded, but comes after `\(transformer.name)`, which transforms them: put `\(step.name)` first")
+            }
+        }
         for (i, step) in steps.enumerated() {
             for later in steps[(i + 1)...] {
                 if let field = step.traits.reads.intersection(later.traits.writes).sorted(by: { $0.rawValue < $1.rawValue }).first {
@@ -29,11 +37,6 @@ public struct Chain: Sendable {
             }
             if let digest = step.traits.digests.first(where: { name in steps[..<i].contains { $0.traits.digests.contains(name) } }) {
                 throw ChainOrderError(step: i, message: "`\(step.name)` computes \(digest), which an earlier step already computes: list it once")
-            }
-            if step.traits.needsOriginalBytes, let transformer = steps[..<i].first(where: { $0.traits.transformsBytes }) {
-                throw ChainOrderError(
-                    step: i,
-                    message: "`\(step.name)` must see the bytes as uploaded, but comes after `\(transformer.name)`, which transforms them: put `\(step.name)` first")
             }
         }
     }

@@ -62,34 +62,31 @@ public struct MagicFilter: Filter {
     }
 
     private func check(_ sniffed: String, _ upload: Upload) throws {
-        let described = MagicFilter.describe(sniffed)
+        let isEmpty = sniffed == "application/x-empty"
+        let subject = isEmpty ? "an empty file" : sniffed
+        let content = isEmpty ? "the file is empty" : "the content is \(sniffed)"
         if policy.deny.matches(sniffed) {
-            throw Rejection(code: "type_not_allowed", status: 415, message: "\(described) is not allowed")
+            throw Rejection(code: "type_not_allowed", status: 415, message: "\(subject) is not allowed")
         }
         if let allow = policy.allow, !allow.matches(sniffed) {
             let list = allow.map(\.description).joined(separator: ", ")
-            throw Rejection(code: "type_not_allowed", status: 415, message: "\(described) is not allowed here (allowed: \(list))")
+            throw Rejection(code: "type_not_allowed", status: 415, message: "\(subject) is not allowed here (allowed: \(list))")
         }
         if !policy.useSniffedOnMismatch, !MediaType.fits(claimed: upload.declaredType, sniffed: sniffed) {
             let claim = upload.declaredType.flatMap(MediaType.essence) ?? upload.declaredType ?? ""
-            throw Rejection(code: "type_mismatch", status: 415, message: "declared as \(claim), but \(described)")
+            throw Rejection(code: "type_mismatch", status: 415, message: "declared as \(claim), but \(content)")
         }
         if policy.enforceExtensions {
             let name = upload.safeFilename ?? ""
             guard let ext = Filename.pathExtension(name) else {
-                throw Rejection(code: "extension_mismatch", status: 415, message: "the filename \"\(name)\" has no extension, and \(described)")
+                throw Rejection(code: "extension_mismatch", status: 415, message: "the filename \"\(name)\" has no extension to check against \(subject)")
             }
             let expected = MediaType.byExtension[ext]
             guard let expected, MediaType.fits(claimed: expected, sniffed: sniffed, genericFitsAll: false) else {
                 let meaning = expected.map { " (\($0))" } ?? ""
-                throw Rejection(code: "extension_mismatch", status: 415, message: "the extension .\(ext)\(meaning) does not fit: \(described)")
+                throw Rejection(code: "extension_mismatch", status: 415, message: "the extension .\(ext)\(meaning) does not fit: \(content)")
             }
         }
-    }
-
-    /// "the content is image/png", or "the file is empty".
-    static func describe(_ sniffed: String) -> String {
-        sniffed == "application/x-empty" ? "the file is empty" : "the content is \(sniffed)"
     }
 
     /// The sniffed type, with the charset libmagic found for text, so browsers do not guess.

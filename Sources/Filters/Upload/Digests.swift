@@ -1,6 +1,6 @@
 /// Digests of an upload by algorithm name (`sha256`, `crc32`, ...) as lowercase hex, in the
 /// order they were set.
-public struct Digests: Sendable, Equatable, Sequence {
+public struct Digests: Sendable, Hashable, Sequence {
     public private(set) var entries: [(algorithm: String, hex: String)] = []
 
     public init() {}
@@ -26,5 +26,12 @@ public struct Digests: Sendable, Equatable, Sequence {
 
     public static func == (lhs: Digests, rhs: Digests) -> Bool {
         lhs.entries.elementsEqual(rhs.entries) { $0.algorithm == $1.algorithm && $0.hex == $1.hex }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for (algorithm, hex) in entries {
+            hasher.combine(algorithm)
+            hasher.combine(hex)
+        }
     }
 }
