@@ -4,7 +4,9 @@ public struct FilterDefinition: Sendable {
     public var name: String
     public var summary: String
     public var options: [Option]
-    public var build: @Sendable (FilterOptions) throws(ConfigError) -> FilterStep
+    /// Builds the step; a ``ConfigError`` from the option getters names its key, any other
+    /// error is reported at the filter's line.
+    public var build: @Sendable (FilterOptions) throws -> FilterStep
 
     /// One documented option, as `filterctl filters` lists it.
     public struct Option: Sendable {
@@ -25,7 +27,7 @@ public struct FilterDefinition: Sendable {
 
     public init(
         name: String, summary: String, options: [Option] = [],
-        build: @escaping @Sendable (FilterOptions) throws(ConfigError) -> FilterStep
+        build: @escaping @Sendable (FilterOptions) throws -> FilterStep
     ) {
         self.name = name
         self.summary = summary

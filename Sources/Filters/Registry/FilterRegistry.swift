@@ -35,8 +35,14 @@ public struct FilterRegistry: Sendable {
                 message: "unknown filter `\(name)`\(suggestion); registered filters: \(names.joined(separator: ", "))")
         }
         let map = try node.mapping(allowed: definition.options.map(\.name))
-        var step = try definition.build(FilterOptions(map: map))
-        step.name = name
-        return step
+        do {
+            var step = try definition.build(FilterOptions(map: map))
+            step.name = name
+            return step
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: node.file, line: nameLine ?? node.line, key: node.path, message: "\(error)")
+        }
     }
 }
