@@ -52,7 +52,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FiltersTests",
-            dependencies: ["Filters"]
+            dependencies: ["Filters"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -10,12 +10,7 @@ struct TestCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var configOptions: ConfigOptions
-
-    @Option(name: .long, help: "Declared Content-Type (default: what a browser sends for the file's extension).")
-    var contentType: String?
-
-    @Option(name: .long, help: "Filename the client declares (default: the file's own name).")
-    var filename: String?
+    @OptionGroup var declared: DeclaredOptions
 
     @Flag(name: .long, help: "One JSON object per file, one per line.")
     var json = false
@@ -34,42 +29,9 @@ struct TestCommand: AsyncParsableCommand {
         let config = try configOptions.load()
         let chain = try configOptions.selectChain(in: config)
         let sink = try outputSink()
-        var anyRejected = false, anyFailed = false
-        for path in files {
-            do {
-                let result = try await test(path, chain: chain, sink: sink)
-                anyRejected = anyRejected || !result.report.accepted
-                print(json ? TestReport.json(file: path, result).text : TestReport.text(file: path, result))
-            } catch {
-                anyFailed = true
-                let message = TestCommand.describe(error)
-                FileHandle.standardError.write("filterctl: \(message)\n")
-                if json { print(JSON.object([("file", .string(path)), ("error", .string(message))]).text) }
-            }
+        try await FileRun.runAll(files, json: json, format: TestReport.text, jsonObject: TestReport.json) { path in
+            try await FileRun.run(path, chain: chain, sink: sink, keyTemplate: nil, contentType: declared.contentType, filename: declared.filename)
         }
-        if anyFailed { throw ExitCode(ExitStatus.failure) }
-        if anyRejected { throw ExitCode(ExitStatus.rejected) }
-    }
-
-    struct Result {
-        var report: UploadReport
-        var stored: StoredObject?
-        var seconds: Double
-    }
-
-    func test(_ path: String, chain: Chain, sink: any Sink) async throws -> Result {
-        let size = try TestCommand.fileSize(path)
-        let name = filename ?? (path as NSString).lastPathComponent
-        let upload = Upload(
-            declaredType: contentType ?? MediaType.forFilename(name),
-            filename: name, field: "file", declaredLength: size)
-        let key = Filename.sanitize(name) ?? "upload"
-        let body = ProgressBody(FileBody(path: path), total: size, label: name)
-        let started = ContinuousClock.now
-        let outcome = try await chain.run(upload, from: body, into: sink, key: key)
-        let elapsed = ContinuousClock.now - started
-        body.clear()
-        return Result(report: outcome.report, stored: outcome.stored, seconds: elapsed.seconds)
     }
 
     func outputSink() throws -> any Sink {
@@ -81,26 +43,15 @@ struct TestCommand: AsyncParsableCommand {
         }
         return FileSink(.directory(output))
     }
+}
 
-    static func fileSize(_ path: String) throws -> Int64 {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CLIError(message: "\(path): no such file")
-        }
-        guard !isDirectory.boolValue else { throw CLIError(message: "\(path): is a directory") }
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        return (attributes[.size] as? NSNumber)?.int64Value ?? 0
-    }
+/// `--content-type` and `--filename`: what the client declares.
+struct DeclaredOptions: ParsableArguments {
+    @Option(name: .long, help: "Declared Content-Type (default: what a browser sends for the file's extension).")
+    var contentType: String?
 
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case let error as CLIError: error.message
-        case let error as FileError: error.description
-        case let error as FilterFailure: error.description
-        case let error as CocoaError: "\(error.filePath ?? ""): \(error.localizedDescription)"
-        default: "\(error)"
-        }
-    }
+    @Option(name: .long, help: "Filename the client declares (default: the file's own name).")
+    var filename: String?
 }
 
 extension Duration {

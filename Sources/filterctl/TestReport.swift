@@ -2,11 +2,11 @@ import Filters
 
 /// How `filterctl test` prints a result: for people, or as one JSON line.
 enum TestReport {
-    static func json(file: String, _ result: TestCommand.Result) -> JSON {
+    static func json(file: String, _ result: FileResult) -> JSON {
         .object([("file", .string(file)), ("chain", .string(result.report.chain))] + result.report.members)
     }
 
-    static func text(file: String, _ result: TestCommand.Result) -> String {
+    static func text(file: String, _ result: FileResult) -> String {
         let report = result.report, upload = report.upload
         var lines: [String] = []
         if let rejection = report.rejection {

@@ -59,6 +59,8 @@ extension StorageConfig.Kind {
     var summary: String {
         switch self {
         case .discard: "discard (bytes are counted and dropped)"
+        case .s3(let s3):
+            "s3://\(s3.bucket) at \(s3.endpoint ?? "AWS (or $AWS_ENDPOINT_URL_S3)"), parts of \(ByteSize.format(Int64(s3.partSize))), \(s3.concurrency) in flight, checksum \(s3.checksum.rawValue)"
         }
     }
 }

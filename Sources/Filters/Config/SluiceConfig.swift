@@ -55,6 +55,9 @@ public struct SluiceConfig: Sendable {
         server = try map["server"].map { node throws(ConfigError) in try ServerConfig(node) } ?? ServerConfig()
         storage = try map["storage"].map { node throws(ConfigError) in try StorageConfig(node) }
         warnings = []
+        if case .s3(let settings)? = storage?.kind, settings.credentials != nil, let node = try? map.required("storage") {
+            warnings.append(node.error("credentials in the config file: prefer the environment or ~/.aws/credentials, and keep this file out of version control"))
+        }
         chains = []
 
         let chainsNode = try map.required("chains")

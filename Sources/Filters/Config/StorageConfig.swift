@@ -3,6 +3,7 @@ public struct StorageConfig: Sendable {
     public enum Kind: Sendable {
         /// Count and drop the bytes (trying chains, benchmarks).
         case discard
+        case s3(S3UploadSettings)
     }
 
     public var kind: Kind
@@ -13,7 +14,7 @@ public struct StorageConfig: Sendable {
         self.keyTemplate = keyTemplate
     }
 
-    static let types = ["discard"]
+    static let types = ["discard", "s3"]
 
     init(_ node: ConfigNode) throws(ConfigError) {
         let common = ["type", "keyTemplate"]
@@ -23,6 +24,10 @@ public struct StorageConfig: Sendable {
         case "discard":
             let map = try node.mapping(allowed: common)
             kind = .discard
+            keyTemplate = try StorageConfig.keyTemplate(map["keyTemplate"])
+        case "s3":
+            let map = try node.mapping(allowed: common + S3UploadSettings.configKeys)
+            kind = .s3(try S3UploadSettings(map))
             keyTemplate = try StorageConfig.keyTemplate(map["keyTemplate"])
         default:
             throw typeNode.error("unknown storage type \"\(type)\"; known: \(StorageConfig.types.joined(separator: ", "))")

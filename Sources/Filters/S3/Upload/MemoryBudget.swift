@@ -1,0 +1,85 @@
+import Synchronization
+
+/// A limit on the bytes held in part buffers across all uploads. When it is spent, uploads
+/// wait for parts to finish instead of allocating more: memory stays bounded under load.
+public final class MemoryBudget: Sendable {
+    /// Parts are charged in steps of this many bytes.
+    static let granule = 1 << 20
+
+    public let limit: Int
+    private let state: Mutex<State>
+
+    struct State {
+        var used = 0
+        var waiters: [(id: UInt64, bytes: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextId: UInt64 = 0
+        /// Waits cancelled before they were queued: the cancel handler can run first.
+        var cancelled: Set<UInt64> = []
+    }
+
+    public init(limit: Int) {
+        self.limit = limit
+        self.state = Mutex(State())
+    }
+
+    /// Bytes currently charged.
+    public var used: Int { state.withLock { $0.used } }
+
+    /// Waits until `bytes` fit, then charges them. A request larger than the whole budget is
+    /// granted once nothing else is charged, so one large part cannot wait forever.
+    func acquire(_ bytes: Int) async throws {
+        try Task.checkCancellation()
+        let id = state.withLock { state -> UInt64 in
+            state.nextId += 1
+            return state.nextId
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                enum Outcome { case granted, queued, cancelled }
+                let outcome = state.withLock { state -> Outcome in
+                    if state.cancelled.remove(id) != nil { return .cancelled }
+                    if state.waiters.isEmpty, state.fits(bytes, limit: limit) {
+                        state.used += bytes
+                        return .granted
+                    }
+                    state.waiters.append((id, bytes, continuation))
+                    return .queued
+                }
+                switch outcome {
+                case .granted: continuation.resume()
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .queued: break
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                    state.cancelled.insert(id)
+                    return nil
+                }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+        // A cancel that came after the grant left its id behind.
+        state.withLock { _ = $0.cancelled.remove(id) }
+    }
+
+    func release(_ bytes: Int) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.used -= bytes
+            var ready: [CheckedContinuation<Void, any Error>] = []
+            // First come, first served: a large request at the head is not overtaken.
+            while let first = state.waiters.first, state.fits(first.bytes, limit: limit) {
+                state.used += first.bytes
+                ready.append(state.waiters.removeFirst().continuation)
+            }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+}
+
+extension MemoryBudget.State {
+    func fits(_ bytes: Int, limit: Int) -> Bool { used + bytes <= limit || used == 0 }
+}

@@ -1,0 +1,95 @@
+import NIOCore
+
+/// Cuts a chain's output into parts of `partSize` bytes, pulling only as it fills them, so a
+/// part that is not asked for is not read from the client.
+struct PartProducer {
+    let partSize: Int
+    let budget: MemoryBudget?
+    /// Bytes already pulled that belong to the next part (a chunk that crossed a part boundary).
+    private var carry: ByteBuffer?
+    private var ended = false
+
+    init(partSize: Int, budget: MemoryBudget?) {
+        self.partSize = partSize
+        self.budget = budget
+    }
+
+    /// The next part, up to `partSize` bytes; nil once the body has ended and nothing is left.
+    /// The part's bytes are charged to the budget; ``Part/release()`` gives them back.
+    mutating func next(from body: inout ChainOutput) async throws -> Part? {
+        var part = Part(budget: budget)
+        part.bytes.reserveCapacity(partSize)
+        do {
+            while part.bytes.readableBytes < partSize {
+                guard var chunk = try await take(from: &body) else { break }
+                let room = partSize - part.bytes.readableBytes
+                if chunk.readableBytes > room {
+                    var head = chunk.readSlice(length: room)!
+                    carry = chunk
+                    try await part.append(&head)
+                } else {
+                    try await part.append(&chunk)
+                }
+            }
+        } catch {
+            part.release()
+            throw error
+        }
+        if part.bytes.readableBytes == 0 && ended {
+            part.release()
+            return nil
+        }
+        return part
+    }
+
+    /// Whether the body has no more bytes: pulls one chunk ahead if it must find out.
+    mutating func isAtEnd(_ body: inout ChainOutput) async throws -> Bool {
+        if carry == nil, !ended {
+            carry = try await body.next()
+            ended = carry == nil
+        }
+        return ended && carry == nil
+    }
+
+    private mutating func take(from body: inout ChainOutput) async throws -> ByteBuffer? {
+        if let chunk = carry {
+            carry = nil
+            return chunk
+        }
+        if ended { return nil }
+        guard let chunk = try await body.next() else {
+            ended = true
+            return nil
+        }
+        return chunk
+    }
+}
+
+/// One part's bytes, with the memory it holds charged to a budget.
+struct Part: Sendable {
+    var bytes = ByteBuffer()
+    let budget: MemoryBudget?
+    private(set) var charged = 0
+
+    init(budget: MemoryBudget?) { self.budget = budget }
+
+    mutating func append(_ chunk: inout ByteBuffer) async throws {
+        if let budget {
+            let needed = bytes.readableBytes + chunk.readableBytes - charged
+            if needed > 0 {
+                // Charge in whole granules: fewer waits, and the count stays close to real memory.
+                let grant = (needed + MemoryBudget.granule - 1) / MemoryBudget.granule * MemoryBudget.granule
+                try await budget.acquire(grant)
+                charged += grant
+            }
+        }
+        bytes.writeBuffer(&chunk)
+    }
+
+    /// Frees the bytes' share of the budget (call when the part is sent, or abandoned).
+    mutating func release() {
+        if charged > 0 { budget?.release(charged) }
+        charged = 0
+        bytes = ByteBuffer()
+    }
+}

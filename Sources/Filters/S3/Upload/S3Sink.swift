@@ -1,0 +1,131 @@
+import Foundation
+import NIOCore
+
+/// The S3 end of a chain. An object that fits in one part is one PutObject; a larger one is a
+/// multipart upload whose parts are sent as they fill, at most `concurrency` at a time. When
+/// every slot is busy the sink stops pulling, so the client's socket feels it. On any failure
+/// the multipart upload is aborted, even when the task was cancelled: nothing is left behind.
+public final class S3Sink: Sink {
+    public let client: S3Client
+    public let settings: S3UploadSettings
+    /// Shared across uploads (the server's `maxBufferedBytes`), or nil for no limit.
+    public let budget: MemoryBudget?
+    /// Told about problems that cannot be thrown, such as an abort that failed.
+    private let warn: @Sendable (String) -> Void
+
+    public init(client: S3Client, settings: S3UploadSettings, budget: MemoryBudget? = nil, warn: @escaping @Sendable (String) -> Void = S3Sink.printWarning) {
+        self.client = client
+        self.settings = settings
+        self.budget = budget
+        self.warn = warn
+    }
+
+    public static let printWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
+    public func store(_ body: inout ChainOutput, key: String) async throws -> StoredObject {
+        let partSize = PartSizing.partSize(configured: settings.partSize, declaredLength: body.upload.declaredLength)
+        var producer = PartProducer(partSize: partSize, budget: budget)
+        guard var first = try await producer.next(from: &body) else {
+            return try await put(Part(budget: nil), key: key, head: body.head)
+        }
+        if try await producer.isAtEnd(&body) {
+            defer { first.release() }
+            return try await put(first, key: key, head: body.head)
+        }
+        do {
+            return try await multipart(first: first, producer: &producer, body: &body, key: key, partSize: partSize)
+        } catch {
+            first.release()
+            throw error
+        }
+    }
+
+    public func remove(_ object: StoredObject) async throws {
+        try await client.deleteObject(bucket: object.bucket ?? settings.bucket, key: object.key, versionId: object.versionId)
+    }
+
+    private func put(_ part: Part, key: String, head: ObjectHead?) async throws -> StoredObject {
+        let result = try await client.putObject(bucket: settings.bucket, key: key, body: part.bytes, attributes: attributes(head), checksum: settings.checksum)
+        return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: Int64(part.bytes.readableBytes), parts: 1)
+    }
+
+    private func multipart(first: Part, producer: inout PartProducer, body: inout ChainOutput, key: String, partSize: Int) async throws -> StoredObject {
+        // The chain sealed the headers with the first byte: they are final now.
+        let uploadId = try await client.createMultipartUpload(bucket: settings.bucket, key: key, attributes: attributes(body.head), checksum: settings.checksum)
+        var size: Int64 = 0
+        do {
+            let parts = try await withThrowingTaskGroup(of: S3Client.CompletedPart.self) { group in
+                var completed: [S3Client.CompletedPart] = []
+                var inFlight = 0
+                var number = 0
+                var next: Part? = first
+                while var part = next {
+                    number += 1
+                    if number > settings.maximumParts {
+                        part.release()
+                        throw S3UploadError.tooManyParts(partSize: partSize, limit: settings.maximumParts)
+                    }
+                    if inFlight == settings.concurrency {
+                        completed.append(try await group.next()!)
+                        inFlight -= 1
+                    }
+                    size += Int64(part.bytes.readableBytes)
+                    let partNumber = number
+                    group.addTask {
+                        defer { part.release() }
+                        return try await self.client.uploadPart(
+                            bucket: self.settings.bucket, key: key, uploadId: uploadId, number: partNumber, body: part.bytes, checksum: self.settings.checksum)
+                    }
+                    inFlight += 1
+                    next = try await producer.next(from: &body)
+                }
+                for try await part in group { completed.append(part) }
+                return completed
+            }
+            let result = try await client.completeMultipartUpload(bucket: settings.bucket, key: key, uploadId: uploadId, parts: parts, checksum: settings.checksum)
+            return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: size, parts: parts.count)
+        } catch {
+            await abandon(key: key, uploadId: uploadId)
+            throw error
+        }
+    }
+
+    /// Aborts the upload in a task of its own, so that it runs even when ours was cancelled.
+    private func abandon(key: String, uploadId: String) async {
+        let client = self.client, bucket = settings.bucket, warn = self.warn
+        await Task.detached {
+            do {
+                try await client.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
+            } catch let error as S3Error where error.code == "NoSuchUpload" {
+                // Gone already: CompleteMultipartUpload may have succeeded before its answer was lost.
+                do {
+                    try await client.deleteObject(bucket: bucket, key: key)
+                } catch {
+                    warn("could not delete \(bucket)/\(key) after a failed completion: \(error)")
+                }
+            } catch {
+                warn("could not abort multipart upload \(uploadId) of \(bucket)/\(key); a bucket lifecycle rule for incomplete uploads will remove it: \(error)")
+            }
+        }.value
+    }
+
+    private func attributes(_ head: ObjectHead?) -> ObjectAttributes {
+        ObjectAttributes(
+            contentType: head?.contentType, contentDisposition: head?.contentDisposition, contentEncoding: head?.contentEncoding,
+            cacheControl: settings.cacheControl, storageClass: settings.storageClass, serverSideEncryption: settings.serverSideEncryption,
+            kmsKeyId: settings.kmsKeyId, metadata: settings.metadata)
+    }
+}
+
+public enum S3UploadError: Error, Sendable, CustomStringConvertible {
+    case tooManyParts(partSize: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .tooManyParts(let partSize, let limit):
+            "the upload needs more than \(limit) parts of \(ByteSize.format(Int64(partSize))) (S3's limit); raise storage.partSize"
+        }
+    }
+}

@@ -1,0 +1,70 @@
+@testable import Filters
+import Testing
+
+@Suite struct PartSizingTests {
+    @Test func partSizeGrowsOnlyWhenTenThousandPartsWouldNotDo() {
+        let eight = 8 << 20
+        #expect(PartSizing.partSize(configured: eight, declaredLength: nil) == eight)
+        #expect(PartSizing.partSize(configured: eight, declaredLength: 1 << 30) == eight)
+        #expect(PartSizing.partSize(configured: eight, declaredLength: Int64(eight) * 10_000) == eight)
+        // 200 GiB: 8 MiB parts would need 25,600 parts.
+        let grown = PartSizing.partSize(configured: eight, declaredLength: 200 << 30)
+        #expect(grown % (1 << 20) == 0)
+        #expect(Int64(grown) * 10_000 >= (200 << 30) + (200 << 30) / 100)
+        #expect(grown < 22 << 20)
+        // 5 TiB, S3's largest object.
+        #expect(Int64(PartSizing.partSize(configured: eight, declaredLength: 5 << 40)) * 10_000 >= 5 << 40)
+    }
+}
+
+@Suite struct MemoryBudgetTests {
+    @Test func waitsUntilBytesAreReleased() async throws {
+        let budget = MemoryBudget(limit: 4 << 20)
+        try await budget.acquire(3 << 20)
+        let waiting = Task { try await budget.acquire(2 << 20) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(budget.used == 3 << 20)
+        budget.release(3 << 20)
+        try await waiting.value
+        #expect(budget.used == 2 << 20)
+    }
+
+    @Test func firstComeFirstServed() async throws {
+        let budget = MemoryBudget(limit: 4 << 20)
+        try await budget.acquire(4 << 20)
+        let order = EventLog()
+        let large = Task { try await budget.acquire(3 << 20); order.events.append("large") }
+        try await Task.sleep(for: .milliseconds(30))
+        let small = Task { try await budget.acquire(1 << 20); order.events.append("small") }
+        try await Task.sleep(for: .milliseconds(30))
+        budget.release(4 << 20)
+        try await large.value
+        try await small.value
+        #expect(order.events == ["large", "small"])
+    }
+
+    @Test func aRequestLargerThanTheBudgetRunsAlone() async throws {
+        let budget = MemoryBudget(limit: 1 << 20)
+        try await budget.acquire(8 << 20)
+        #expect(budget.used == 8 << 20)
+        budget.release(8 << 20)
+        #expect(budget.used == 0)
+    }
+
+    @Test func cancelledWaitersLeave() async throws {
+        let budget = MemoryBudget(limit: 1 << 20)
+        try await budget.acquire(1 << 20)
+        let waiting = Task { try await budget.acquire(1 << 20) }
+        try await Task.sleep(for: .milliseconds(30))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        budget.release(1 << 20)
+        #expect(budget.used == 0)
+        // Cancelled before it even queued.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await budget.acquire(1 << 30)
+        }
+        await #expect(throws: CancellationError.self) { try await early.value }
+    }
+}
