@@ -22,6 +22,9 @@ public struct FileBody: AsyncSequence, Sendable {
         let path: String
         let chunkSize: Int
         private var descriptor: FileDescriptor?
+        /// Reused for every read: once the previous chunk is released downstream, clear()
+        /// keeps its storage; if someone still holds it, clear() gives us fresh storage.
+        private var buffer = ByteBuffer()
 
         init(path: String, chunkSize: Int) {
             self.path = path
@@ -32,8 +35,7 @@ public struct FileBody: AsyncSequence, Sendable {
             try Task.checkCancellation()
             if descriptor == nil { descriptor = try FileDescriptor(openForReading: path) }
             guard let descriptor, !descriptor.atEnd else { return nil }
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(chunkSize)
+            buffer.clear(minimumCapacity: chunkSize)
             let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { space in
                 try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: space.prefix(chunkSize)))
             }

@@ -59,3 +59,20 @@ extension ObjectInfo {
             serverSideEncryption: headers.first(name: "x-amz-server-side-encryption"), metadata: metadata)
     }
 }
+
+extension S3Client {
+    /// ListObjectsV2: every key under `prefix`, across pages.
+    public func listObjects(bucket: String, prefix: String? = nil) async throws -> [String] {
+        var keys: [String] = []
+        var token: String?
+        repeat {
+            var query: [(name: String, value: String?)] = [("list-type", "2")]
+            if let prefix { query.append(("prefix", prefix)) }
+            if let token { query.append(("continuation-token", token)) }
+            let root = try await send(Request(operation: "ListObjectsV2", method: .GET, bucket: bucket, key: nil, query: query)).xml()
+            keys += root.children("Contents").compactMap { $0["Key"] }
+            token = root["IsTruncated"] == "true" ? root["NextContinuationToken"] : nil
+        } while token != nil
+        return keys
+    }
+}

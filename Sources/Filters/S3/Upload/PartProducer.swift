@@ -5,19 +5,22 @@ import NIOCore
 struct PartProducer {
     let partSize: Int
     let budget: MemoryBudget?
+    let pool: PartBufferPool?
     /// Bytes already pulled that belong to the next part (a chunk that crossed a part boundary).
     private var carry: ByteBuffer?
     private var ended = false
 
-    init(partSize: Int, budget: MemoryBudget?) {
+    init(partSize: Int, budget: MemoryBudget?, pool: PartBufferPool?) {
         self.partSize = partSize
         self.budget = budget
+        self.pool = pool
     }
 
     /// The next part, up to `partSize` bytes; nil once the body has ended and nothing is left.
     /// The part's bytes are charged to the budget; ``Part/release()`` gives them back.
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
-        var part = Part(budget: budget)
+        var part = Part(budget: budget, pool: pool)
+        part.bytes = pool?.take(size: partSize) ?? ByteBuffer()
         part.bytes.reserveCapacity(partSize)
         do {
             while part.bytes.readableBytes < partSize {
@@ -69,9 +72,13 @@ struct PartProducer {
 struct Part: Sendable {
     var bytes = ByteBuffer()
     let budget: MemoryBudget?
+    let pool: PartBufferPool?
     private(set) var charged = 0
 
-    init(budget: MemoryBudget?) { self.budget = budget }
+    init(budget: MemoryBudget?, pool: PartBufferPool? = nil) {
+        self.budget = budget
+        self.pool = pool
+    }
 
     mutating func append(_ chunk: inout ByteBuffer) async throws {
         if let budget {
@@ -86,10 +93,13 @@ struct Part: Sendable {
         bytes.writeBuffer(&chunk)
     }
 
-    /// Frees the bytes' share of the budget (call when the part is sent, or abandoned).
+    /// Frees the bytes' share of the budget and returns the buffer to the pool (call when the
+    /// part is sent, or abandoned).
     mutating func release() {
         if charged > 0 { budget?.release(charged) }
         charged = 0
+        let done = bytes
         bytes = ByteBuffer()
+        pool?.give(consume done)
     }
 }

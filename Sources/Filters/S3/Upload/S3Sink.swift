@@ -12,12 +12,16 @@ public final class S3Sink: Sink {
     public let budget: MemoryBudget?
     /// Told about problems that cannot be thrown, such as an abort that failed.
     private let warn: @Sendable (String) -> Void
+    private let pool: PartBufferPool
 
     public init(client: S3Client, settings: S3UploadSettings, budget: MemoryBudget? = nil, warn: @escaping @Sendable (String) -> Void = S3Sink.printWarning) {
         self.client = client
         self.settings = settings
         self.budget = budget
         self.warn = warn
+        // Enough idle buffers for one upload at full speed, or for what the budget allows.
+        let perUpload = settings.concurrency + 1
+        self.pool = PartBufferPool(partSize: settings.partSize, keep: budget.map { Swift.max(perUpload, $0.limit / settings.partSize) } ?? perUpload)
     }
 
     public static let printWarning: @Sendable (String) -> Void = { message in
@@ -26,7 +30,7 @@ public final class S3Sink: Sink {
 
     public func store(_ body: inout ChainOutput, key: String) async throws -> StoredObject {
         let partSize = PartSizing.partSize(configured: settings.partSize, declaredLength: body.upload.declaredLength)
-        var producer = PartProducer(partSize: partSize, budget: budget)
+        var producer = PartProducer(partSize: partSize, budget: budget, pool: pool)
         guard var first = try await producer.next(from: &body) else {
             return try await put(Part(budget: nil), key: key, head: body.head)
         }
