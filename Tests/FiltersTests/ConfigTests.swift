@@ -146,6 +146,65 @@ import Testing
         #expect(error("storage: { type: ftp }\nchains:\n  a: [magic]\n")?.message.hasPrefix("unknown storage type \"ftp\"") == true)
     }
 
+    @Test func s3Storage() throws {
+        let config = try SluiceConfig.parse(yaml: """
+            storage:
+              type: s3
+              bucket: my-uploads
+              region: eu-west-1
+              endpoint: http://127.0.0.1:9000
+              pathStyle: true
+              partSize: 16MiB
+              concurrency: 8
+              checksum: crc32c
+              cacheControl: "public, max-age=3600"
+              storageClass: STANDARD_IA
+              serverSideEncryption: aws:kms
+              kmsKeyId: arn:aws:kms:eu-west-1:111122223333:key/abc
+              metadata: { origin: sluice, Team: uploads }
+              retries: 4
+            chains:
+              a: [magic]
+            """, file: "s3.yaml")
+        guard case .s3(let s3)? = config.storage?.kind else { Issue.record("not s3"); return }
+        #expect(s3.bucket == "my-uploads" && s3.region == "eu-west-1" && s3.endpoint == "http://127.0.0.1:9000")
+        #expect(s3.partSize == 16 << 20 && s3.concurrency == 8 && s3.checksum == .crc32c && s3.maxAttempts == 5)
+        #expect(s3.metadata.map(\.name) == ["origin", "team"])
+        #expect(s3.serverSideEncryption == "aws:kms" && s3.kmsKeyId?.hasSuffix("key/abc") == true)
+        #expect(config.warnings.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("partSize: 4MiB", "must be between 5MiB and 5GiB"),
+        ("checksum: crc64", "is not one of: crc32, crc32c, sha256, md5, none"),
+        ("metadata: { note: \"Grüße\" }", "metadata values must be printable ASCII"),
+        ("kmsKeyId: k", "kmsKeyId needs serverSideEncryption: aws:kms"),
+        ("storageClass: COLD", "is not a storage class"),
+        ("endpoint: localhost:9000", "needs a scheme"),
+        ("accessKeyId: AKIA", "set both accessKeyId and secretAccessKey"),
+        ("concurrency: 0", "out of range"),
+        ("bucket2: x", "unknown key `bucket2`"),
+    ])
+    func s3StorageErrors(line: String, message: String) {
+        let e = error("storage:\n  type: s3\n  bucket: uploads\n  \(line)\nchains:\n  a: [magic]\n")
+        #expect(e?.message.contains(message) == true, "\(e?.description ?? "no error")")
+        #expect(e?.line == 4 || e?.line == 2)
+    }
+
+    @Test func credentialsInTheConfigAreAWarning() throws {
+        let config = try SluiceConfig.parse(yaml: "storage: { type: s3, bucket: b-1, accessKeyId: AK, secretAccessKey: SK }\nchains:\n  a: [magic]\n")
+        #expect(config.warnings.map(\.message) == ["credentials in the config file: prefer the environment or ~/.aws/credentials, and keep this file out of version control"])
+    }
+
+    @Test func missingRegionForAWSIsAStartUpError() {
+        let settings = S3UploadSettings(bucket: "uploads")
+        #expect {
+            _ = try S3Client.Configuration(settings: settings, environment: ["AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "HOME": "/nonexistent"])
+        } throws: { error in
+            "\(error)" == "no region for bucket uploads: set storage.region, AWS_REGION or AWS_DEFAULT_REGION"
+        }
+    }
+
     @Test func corsCredentialsWithAnyOrigin() {
         let e = error("server:\n  cors: { allowOrigins: \"*\", allowCredentials: true }\nchains:\n  a: [magic]\n")
         #expect(e?.message.contains("allowCredentials needs a list of origins") == true)

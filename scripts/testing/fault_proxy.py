@@ -4,12 +4,13 @@
 usage: fault_proxy.py UPSTREAM_URL RULE...
   RULE = METHOD:QUERY_SUBSTRING:ACTION:COUNT, e.g. "PUT:partNumber=2:503:1" answers the first
   PUT whose query contains "partNumber=2" with 503 SlowDown; ACTION "reset" closes the
-  connection without an answer; "corrupt" flips a byte of the body and forwards it. Anything else is forwarded unchanged (Host header included, so
+  connection without an answer; "corrupt" flips a byte of the body and forwards it;
+  "delayMS" (e.g. delay1500) waits that long, then forwards. Anything else is forwarded unchanged (Host header included, so
   SigV4 signatures still verify upstream).
 Prints its port on stdout, then serves until killed. GET /__proxy/log answers the request log
 as JSON lines: {"method", "path", "status"}.
 """
-import http.client, json, signal, socket, sys, threading
+import http.client, json, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -53,6 +54,9 @@ class Proxy(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
             return
+        if fault is not None and fault.startswith("delay"):
+            time.sleep(int(fault[5:]) / 1000)
+            fault = None
         if fault == "corrupt" and body:
             body = bytes([body[0] ^ 0xFF]) + body[1:]
             fault = None

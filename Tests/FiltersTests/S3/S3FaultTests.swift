@@ -85,6 +85,46 @@ struct S3FaultTests {
         #expect(try await direct.nothingLeft(bucket: s3.bucket, key: key))
     }
 
+    @Test func aTimeoutIsRetried() async throws {
+        // The first try of part 1 gets no answer for 2.5 s; the client gives up after 1 s of silence.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=1:delay2500:1"])
+        var configuration = S3Client.Configuration(endpoint: try S3Endpoint.custom(proxy.url, pathStyle: true), region: s3.region, credentials: s3.credentials)
+        configuration.idleTimeout = .seconds(1)
+        configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20))
+        let client = S3Client(configuration)
+        defer { Task { try? await client.shutdown() } }
+        let log = RequestLog(client)
+        let bytes = try randomBytes(7 << 20)
+        let key = S3TestEnvironment.prefix() + "slow.bin"
+        let outcome = try await Chain.from("- hash: {}").run(
+            Upload(), from: Slices(buffer: bytes, chunk: 64 << 10), into: S3Sink(client: client, settings: s3.settings()), key: key)
+        #expect(outcome.stored?.parts == 2)
+        #expect(log.all.filter { $0.operation == "UploadPart" && $0.status == nil }.count == 1)
+        #expect(log.count("UploadPart") == 3)
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
+    }
+
+    @Test func whenEverySlotIsBusyTheSinkStopsPulling() async throws {
+        // One part in flight at a time, and S3 slow to answer: the source must not be read ahead
+        // by more than the part in flight, the part waiting for a slot, and one chunk.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=:delay3000:100"])
+        let client = try s3.client(endpoint: proxy.url)
+        defer { Task { try? await client.shutdown() } }
+        let sink = S3Sink(client: client, settings: s3.settings { $0.concurrency = 1 })
+        let chunk = 256 << 10
+        let source = Chunks((0..<160).map { _ in ByteBuffer(repeating: 7, count: chunk) })  // 40 MiB
+        let key = S3TestEnvironment.prefix() + "backpressure.bin"
+        let chain = try Chain.from("- hash: {}")
+        let upload = Task { try await chain.run(Upload(), from: source, into: sink, key: key) }
+        try await Task.sleep(for: .seconds(2))
+        let pulled = source.pulled * chunk
+        #expect(pulled <= 2 * (5 << 20) + chunk, "pulled \(pulled) bytes while part 1 was in flight")
+        #expect(pulled >= 5 << 20)
+        upload.cancel()
+        _ = try? await upload.value
+        #expect(try await client.nothingLeft(bucket: s3.bucket, key: key))
+    }
+
     @Test(.enabled(if: S3TestEnvironment.current?.strict == true, S3TestEnvironment.notStrictReason))
     func aCorruptedPartIsRefusedByItsChecksum() async throws {
         // A byte flipped on the wire: S3 compares the part with its CRC32 and refuses it.

@@ -189,6 +189,20 @@ struct S3SinkTests {
         #expect(try await client.nothingLeft(bucket: s3.bucket, key: key))
     }
 
+    @Test(.enabled(if: S3TestEnvironment.current?.strict == true, S3TestEnvironment.notStrictReason))
+    func signedPayloadsAreVerified() async throws {
+        // With signPayload, x-amz-content-sha256 is each body's SHA-256, which strict_moto checks.
+        var configuration = S3Client.Configuration(endpoint: try S3Endpoint.custom(s3.endpoint, pathStyle: true), region: s3.region, credentials: s3.credentials)
+        configuration.signPayload = true
+        let client = S3Client(configuration)
+        defer { Task { try? await client.shutdown() } }
+        let bytes = try randomBytes(7 << 20)
+        let key = S3TestEnvironment.prefix() + "signed.bin"
+        let (outcome, _) = try await store(bytes, key: key, client: client)
+        #expect(outcome.stored?.parts == 2)
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
+    }
+
     @Test func removeDeletesAStoredObject() async throws {
         let key = S3TestEnvironment.prefix() + "gone.txt"
         let (outcome, client) = try await store(ByteBuffer(string: "bye"), key: key)
