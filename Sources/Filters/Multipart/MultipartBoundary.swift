@@ -1,0 +1,19 @@
+/// The boundary of a multipart/form-data Content-Type.
+public enum MultipartBoundary {
+    /// `multipart/form-data; boundary=----WebKitFormBoundaryX` gives `----WebKitFormBoundaryX`.
+    public static func parse(contentType: String?) throws(MultipartError) -> String {
+        guard let contentType, MediaType.essence(contentType) == "multipart/form-data" else {
+            throw MultipartError("the Content-Type must be multipart/form-data, not \(contentType.map { "\"\($0)\"" } ?? "missing")")
+        }
+        let parameters = HeaderParameters.parse(contentType)
+        guard let boundary = parameters["boundary"], !boundary.isEmpty else {
+            throw MultipartError("the Content-Type has no boundary parameter")
+        }
+        // RFC 2046: 1 to 70 characters from a fixed set, not ending in a space.
+        let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ".unicodeScalars)
+        guard boundary.count <= 70, boundary.unicodeScalars.allSatisfy(allowed.contains), !boundary.hasSuffix(" ") else {
+            throw MultipartError("the boundary \"\(boundary)\" is not valid (1 to 70 letters, digits and '()+_,-./:=? )")
+        }
+        return boundary
+    }
+}

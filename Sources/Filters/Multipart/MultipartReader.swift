@@ -1,0 +1,274 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+
+/// Reads a multipart/form-data body as it arrives, one part at a time, like Go's NextPart:
+/// `nextPart()` reads a part's headers, then `nextChunk()` hands out its body until nil. A
+/// part's bytes are never collected: each incoming buffer is searched for the delimiter with
+/// memmem and handed out as slices of itself; only a possible start of the delimiter at a
+/// buffer's end is held back.
+///
+/// One task reads it; it is not Sendable.
+public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == ByteBuffer {
+    public struct Limits: Sendable {
+        /// Bytes before the first boundary.
+        public var preambleBytes = 64 << 10
+        /// Bytes of one part's header block.
+        public var headerBytes = 16 << 10
+
+        public init() {}
+    }
+
+    private enum State {
+        case preamble
+        /// Just after a delimiter: `--` ends the body, CRLF starts the next part's headers.
+        case afterDelimiter
+        case body
+        /// The part's delimiter has been read; `nextChunk()` answers nil.
+        case bodyEnded
+        case done
+    }
+
+    private var source: Source
+    private let limits: Limits
+    /// `\r\n--boundary`
+    private let delimiter: [UInt8]
+    private var state = State.preamble
+    /// Bytes received and not handed out yet.
+    private var input = ByteBuffer()
+    /// A possible start of the delimiter held back from the end of the last input (body only).
+    private var held: [UInt8] = []
+    private var sourceEnded = false
+    private var partName = ""
+    /// All bytes received from the source.
+    public private(set) var bytesReceived: Int64 = 0
+
+    public init(boundary: String, source: Source, limits: Limits = Limits()) {
+        self.source = source
+        self.limits = limits
+        self.delimiter = Array("\r\n--\(boundary)".utf8)
+    }
+
+    /// The next part's headers, or nil after the closing boundary. Any unread body of the
+    /// previous part is skipped.
+    public func nextPart() async throws -> MultipartPart? {
+        while true {
+            switch state {
+            case .done:
+                return nil
+            case .body:
+                while try await nextChunk() != nil {}
+            case .bodyEnded:
+                state = .afterDelimiter
+            case .preamble:
+                try await skipPreamble()
+            case .afterDelimiter:
+                guard try await afterDelimiter() else {
+                    state = .done
+                    return nil
+                }
+                let part = try await readHeaders()
+                partName = part.name
+                state = .body
+                return part
+            }
+        }
+    }
+
+    /// The next piece of the current part's body, or nil at its end.
+    public func nextChunk() async throws -> ByteBuffer? {
+        while true {
+            guard case .body = state else { return nil }
+            if !held.isEmpty {
+                if let chunk = try await resolveHeld() { return chunk }
+                continue
+            }
+            if input.readableBytes == 0 {
+                guard try await pull() else { throw truncated() }
+                continue
+            }
+            if let index = find(delimiter, in: input) {
+                let chunk = input.readSlice(length: index)!
+                input.moveReaderIndex(forwardBy: delimiter.count)
+                state = .bodyEnded
+                if chunk.readableBytes > 0 { return chunk }
+                return nil
+            }
+            let keep = heldBackLength(input)
+            let chunk = input.readSlice(length: input.readableBytes - keep)!
+            if keep > 0 {
+                held = Array(input.readableBytesView)
+                input.moveReaderIndex(forwardBy: keep)
+            }
+            if chunk.readableBytes > 0 { return chunk }
+        }
+    }
+
+    /// The current part's body as an async sequence, for a chain.
+    public var partBody: PartBody { PartBody(reader: self) }
+
+    public struct PartBody: AsyncSequence {
+        public typealias Element = ByteBuffer
+        public typealias Failure = any Error
+        let reader: MultipartReader
+
+        public func makeAsyncIterator() -> Iterator { Iterator(reader: reader) }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let reader: MultipartReader
+            public mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
+        }
+    }
+
+    // MARK: - Body
+
+    /// The held-back bytes met the next input: either they complete the delimiter, or they are
+    /// body after all. (Only one start is possible: the boundary holds no CR.)
+    private func resolveHeld() async throws -> ByteBuffer? {
+        if input.readableBytes == 0 {
+            guard try await pull() else { throw truncated() }
+        }
+        let need = delimiter.count - held.count
+        let available = Swift.min(need, input.readableBytes)
+        let matches = input.readableBytesView.prefix(available).elementsEqual(delimiter[held.count..<(held.count + available)])
+        if !matches {
+            defer { held = [] }
+            return ByteBuffer(bytes: held)
+        }
+        if available == need {
+            input.moveReaderIndex(forwardBy: need)
+            held = []
+            state = .bodyEnded
+            return nil
+        }
+        held += input.readableBytesView
+        input.moveReaderIndex(forwardBy: available)
+        return nil
+    }
+
+    /// How many bytes at the end of `buffer` could be the start of a delimiter.
+    private func heldBackLength(_ buffer: ByteBuffer) -> Int {
+        let count = buffer.readableBytes
+        let window = Swift.min(count, delimiter.count - 1)
+        return buffer.withUnsafeReadableBytes { bytes -> Int in
+            for start in (count - window)..<count where bytes[start] == 0x0D {
+                let length = count - start
+                if delimiter.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress! + start, length) == 0 }) { return length }
+            }
+            return 0
+        }
+    }
+
+    // MARK: - Boundaries and headers
+
+    private func skipPreamble() async throws {
+        // The first delimiter may open the body without the CRLF before it.
+        let dashBoundary = Array(delimiter.dropFirst(2))
+        while input.readableBytes < dashBoundary.count {
+            guard try await append() else { throw noBoundary() }
+        }
+        if input.readableBytesView.prefix(dashBoundary.count).elementsEqual(dashBoundary) {
+            input.moveReaderIndex(forwardBy: dashBoundary.count)
+            state = .afterDelimiter
+            return
+        }
+        let tooLong = MultipartError("the boundary declared in Content-Type is not in the first \(ByteSize.format(Int64(limits.preambleBytes))) of the body")
+        while true {
+            if let index = find(delimiter, in: input) {
+                guard index <= limits.preambleBytes else { throw tooLong }
+                input.moveReaderIndex(forwardBy: index + delimiter.count)
+                state = .afterDelimiter
+                return
+            }
+            if input.readableBytes > limits.preambleBytes { throw tooLong }
+            guard try await append() else { throw noBoundary() }
+        }
+    }
+
+    /// After a delimiter: true when a part follows, false at the closing `--`.
+    private func afterDelimiter() async throws -> Bool {
+        while input.readableBytes < 2 {
+            guard try await append() else { throw MultipartError("the body ends right after a boundary, without the closing --") }
+        }
+        if input.readableBytesView.prefix(2).elementsEqual("--".utf8) {
+            input.moveReaderIndex(forwardBy: 2)
+            return false
+        }
+        // Transport padding (spaces, tabs) may follow a boundary before its CRLF.
+        while true {
+            while let byte = input.readableBytesView.first, byte == 0x20 || byte == 0x09 { input.moveReaderIndex(forwardBy: 1) }
+            if input.readableBytes >= 2 { break }
+            guard try await append() else { throw MultipartError("the body ends right after a boundary") }
+        }
+        guard input.readableBytesView.prefix(2).elementsEqual([0x0D, 0x0A]) else {
+            throw MultipartError("a boundary is not followed by CRLF or --")
+        }
+        input.moveReaderIndex(forwardBy: 2)
+        return true
+    }
+
+    private func readHeaders() async throws -> MultipartPart {
+        let end: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+        let tooLong = MultipartError("a part's headers are longer than \(ByteSize.format(Int64(limits.headerBytes)))")
+        while true {
+            if input.readableBytesView.starts(with: [0x0D, 0x0A]) {
+                // An empty header block: no Content-Disposition, which parse() reports.
+                input.moveReaderIndex(forwardBy: 2)
+                return try MultipartPart.parse([])
+            }
+            if let index = find(end, in: input) {
+                guard index <= limits.headerBytes else { throw tooLong }
+                let block = Array(input.readableBytesView.prefix(index))
+                input.moveReaderIndex(forwardBy: index + end.count)
+                return try MultipartPart.parse(block)
+            }
+            if input.readableBytes > limits.headerBytes { throw tooLong }
+            guard try await append() else { throw MultipartError("the body ends inside a part's headers") }
+        }
+    }
+
+    // MARK: - Input
+
+    /// Replaces the (consumed) input with the next buffer from the source.
+    private func pull() async throws -> Bool {
+        guard !sourceEnded, let next = try await source.next() else {
+            sourceEnded = true
+            return false
+        }
+        bytesReceived += Int64(next.readableBytes)
+        input = next
+        return true
+    }
+
+    /// Adds the next buffer to what is unread (for the small header and boundary areas).
+    private func append() async throws -> Bool {
+        guard !sourceEnded, var next = try await source.next() else {
+            sourceEnded = true
+            return false
+        }
+        bytesReceived += Int64(next.readableBytes)
+        if input.readableBytes == 0 {
+            input = next
+        } else {
+            input.writeBuffer(&next)
+        }
+        return true
+    }
+
+    private func find(_ needle: [UInt8], in buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { haystack in
+            needle.withUnsafeBytes { Memmem.find($0, in: haystack) }
+        }
+    }
+
+    private func truncated() -> MultipartError {
+        MultipartError("the body ends inside part \"\(partName)\", before its closing boundary")
+    }
+
+    private func noBoundary() -> MultipartError {
+        MultipartError("the body does not contain the boundary declared in Content-Type")
+    }
+}

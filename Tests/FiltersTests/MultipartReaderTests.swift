@@ -1,0 +1,206 @@
+@testable import Filters
+import NIOCore
+import Testing
+
+/// Builds multipart/form-data bodies for tests.
+struct FormBody {
+    struct Part {
+        var name: String
+        var filename: String?
+        var contentType: String?
+        var body: [UInt8]
+        var extraHeaders: [String] = []
+    }
+
+    var boundary = "----SluiceTestBoundary7MA4YWxkTrZu0gW"
+    var parts: [Part]
+
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        for part in parts {
+            out += Array("--\(boundary)\r\n".utf8)
+            var disposition = "Content-Disposition: form-data; name=\"\(part.name)\""
+            if let filename = part.filename { disposition += "; filename=\"\(filename)\"" }
+            out += Array("\(disposition)\r\n".utf8)
+            if let type = part.contentType { out += Array("Content-Type: \(type)\r\n".utf8) }
+            for header in part.extraHeaders { out += Array("\(header)\r\n".utf8) }
+            out += Array("\r\n".utf8) + part.body + Array("\r\n".utf8)
+        }
+        return out + Array("--\(boundary)--\r\n".utf8)
+    }
+
+    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+}
+
+/// A part as read back: its head and its whole body.
+struct ReadPart: Equatable {
+    var part: MultipartPart
+    var body: [UInt8]
+}
+
+func readAll(_ bytes: [UInt8], boundary: String, chunks: [ByteBuffer]? = nil) async throws -> [ReadPart] {
+    let source = Chunks(chunks ?? [ByteBuffer(bytes: bytes)]).makeAsyncIterator()
+    let reader = MultipartReader(boundary: boundary, source: source)
+    var parts: [ReadPart] = []
+    while let part = try await reader.nextPart() {
+        var body: [UInt8] = []
+        while let chunk = try await reader.nextChunk() { body += chunk.readableBytesView }
+        parts.append(ReadPart(part: part, body: body))
+    }
+    return parts
+}
+
+func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
+    var chunks: [ByteBuffer] = []
+    var start = 0
+    for cut in cuts + [bytes.count] where cut >= start {
+        chunks.append(ByteBuffer(bytes: bytes[start..<cut]))
+        start = cut
+    }
+    return chunks
+}
+
+@Suite struct MultipartReaderTests {
+    static let form = FormBody(parts: [
+        .init(name: "title", body: Array("Holiday".utf8)),
+        .init(name: "file", filename: "a.txt", contentType: "text/plain", body: Array("line one\r\nline two\r\n--not a boundary\r\n-".utf8)),
+        .init(name: "empty", filename: "e.bin", contentType: "application/octet-stream", body: []),
+    ])
+
+    static let expected: [(String, String?, [UInt8])] = form.parts.map { ($0.name, $0.filename, $0.body) }
+
+    func check(_ parts: [ReadPart], _ note: Comment? = nil) {
+        #expect(parts.map(\.part.name) == MultipartReaderTests.expected.map(\.0), note)
+        #expect(parts.map(\.part.filename) == MultipartReaderTests.expected.map(\.1), note)
+        #expect(parts.map(\.body) == MultipartReaderTests.expected.map(\.2), note)
+    }
+
+    @Test func readsFieldsAndFiles() async throws {
+        let form = MultipartReaderTests.form
+        let parts = try await readAll(form.bytes, boundary: form.boundary)
+        check(parts)
+        #expect(parts[1].part.contentType == "text/plain")
+        #expect(parts[1].part.isFile && !parts[0].part.isFile)
+        #expect(parts[0].part.contentType == nil)
+    }
+
+    @Test func everySplitInTwo() async throws {
+        let form = MultipartReaderTests.form, bytes = form.bytes
+        for cut in 0...bytes.count {
+            check(try await readAll(bytes, boundary: form.boundary, chunks: split(bytes, at: [cut])), "cut at \(cut)")
+        }
+    }
+
+    @Test func everySplitInThree() async throws {
+        let form = MultipartReaderTests.form, bytes = form.bytes
+        for first in 0...bytes.count {
+            for second in first...bytes.count {
+                let parts = try await readAll(bytes, boundary: form.boundary, chunks: split(bytes, at: [first, second]))
+                if parts.map(\.body) != MultipartReaderTests.expected.map(\.2) {
+                    Issue.record("cuts at \(first), \(second)")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test func oneByteChunks() async throws {
+        let form = MultipartReaderTests.form
+        check(try await readAll(form.bytes, boundary: form.boundary, chunks: Chunking.single.split(form.bytes)))
+    }
+
+    @Test func largeRandomFileInRandomChunks() async throws {
+        var rng = SeededRandom(seed: 1)
+        // Content full of CRs, CRLFs and dashes, the boundary's raw material.
+        var content = rng.bytes(3 << 20)
+        for i in stride(from: 0, to: content.count - 40, by: 997) {
+            content.replaceSubrange(i..<(i + 14), with: Array("\r\n--SluiceTest".utf8))
+        }
+        let form = FormBody(parts: [.init(name: "f", filename: "big.bin", body: content), .init(name: "g", body: Array("after".utf8))])
+        for seed in 1...3 as ClosedRange<UInt64> {
+            let parts = try await readAll(form.bytes, boundary: form.boundary, chunks: Chunking.random.split(form.bytes, seed: seed))
+            #expect(parts.count == 2)
+            #expect(parts.first?.body == content)
+            #expect(parts.last?.body == Array("after".utf8))
+        }
+    }
+
+    @Test func preambleEpilogueAndPadding() async throws {
+        let b = "XyZ"
+        let body = Array("This is the preamble.\r\n--XyZ  \t\r\nContent-Disposition: form-data; name=a\r\n\r\nA\r\n--XyZ\r\ncontent-disposition: FORM-DATA; NAME=\"b\"\r\n\r\n\r\n--XyZ--\r\nepilogue, ignored".utf8)
+        let parts = try await readAll(body, boundary: b)
+        #expect(parts.map(\.part.name) == ["a", "b"])
+        #expect(parts.map(\.body) == [Array("A".utf8), []])
+    }
+
+    @Test func unreadBodiesAreSkipped() async throws {
+        let form = MultipartReaderTests.form
+        let reader = MultipartReader(boundary: form.boundary, source: Chunks(Chunking.random.split(form.bytes)).makeAsyncIterator())
+        var names: [String] = []
+        while let part = try await reader.nextPart() { names.append(part.name) }
+        #expect(names == ["title", "file", "empty"])
+    }
+
+    @Test(arguments: [
+        ("naïve 写真.png", "naïve 写真.png"),
+        ("say %22hi%22.txt", "say \"hi\".txt"),
+        ("%E5%86%99%E7%9C%9F.jpg", "写真.jpg"),
+        ("100%.txt", "100%.txt"),
+        ("%41.txt", "%41.txt"),
+        ("C:\\Users\\me\\cv.pdf", "C:\\Users\\me\\cv.pdf"),
+        ("a\\\"b.txt", "a\"b.txt"),
+    ])
+    func filenames(raw: String, expected: String) async throws {
+        let form = FormBody(parts: [.init(name: "f", filename: raw, body: [1])])
+        let parts = try await readAll(form.bytes, boundary: form.boundary)
+        #expect(parts.first?.part.filename == expected)
+    }
+
+    @Test func extendedFilenameWins() async throws {
+        let body = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"fallback.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt\r\n\r\nx\r\n--b--".utf8)
+        #expect(try await readAll(body, boundary: "b").first?.part.filename == "résumé.txt")
+    }
+
+    @Test func boundaryFromContentType() throws {
+        #expect(try MultipartBoundary.parse(contentType: "multipart/form-data; boundary=----WebKitFormBoundaryA1b2") == "----WebKitFormBoundaryA1b2")
+        #expect(try MultipartBoundary.parse(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"quoted boundary\"") == "quoted boundary")
+        for bad in [nil, "text/plain", "multipart/form-data", "multipart/form-data; boundary=", "multipart/mixed; boundary=x",
+                    "multipart/form-data; boundary=" + String(repeating: "a", count: 71), "multipart/form-data; boundary=a{b}"] as [String?] {
+            #expect(throws: MultipartError.self, "\(bad ?? "nil")") { try MultipartBoundary.parse(contentType: bad) }
+        }
+    }
+
+    /// Each of these must be a MultipartError with a message saying what is wrong.
+    @Test(arguments: [
+        ("", "does not contain the boundary"),
+        ("no boundary anywhere in this body", "does not contain the boundary"),
+        ("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ntruncated", "ends inside part \"a\""),
+        ("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n--b", "without the closing --"),
+        ("--b\r\nContent-Disposition: form-data; name=\"a\"", "ends inside a part's headers"),
+        ("--b\r\nContent-Disposition form-data\r\n\r\nx\r\n--b--", "broken header line"),
+        ("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--", "no Content-Disposition"),
+        ("--b\r\nContent-Disposition: form-data; filename=\"a.txt\"\r\n\r\nx\r\n--b--", "has no name"),
+        ("--b\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n--b--", "not form-data"),
+        ("--bXYZ\r\n", "not followed by CRLF"),
+        ("--b\r\n\r\nx\r\n--b--", "no Content-Disposition"),
+        ("--b\r\n X-Folded: at the start\r\n\r\nx\r\n--b--", "continuation line"),
+    ])
+    func malformedBodies(body: String, message: String) async {
+        await #expect {
+            _ = try await readAll(Array(body.utf8), boundary: "b")
+        } throws: { error in
+            (error as? MultipartError)?.message.contains(message) == true
+        }
+    }
+
+    @Test func oversizedHeadersAndPreamble() async {
+        let headers = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\nX-Long: " + String(repeating: "h", count: 17_000) + "\r\n\r\nx\r\n--b--"
+        await #expect { _ = try await readAll(Array(headers.utf8), boundary: "b") } throws: { error in
+            (error as? MultipartError)?.message.contains("headers are longer than 16 KiB") == true
+        }
+        let preamble = String(repeating: "p", count: 70_000) + "\r\n--b\r\n"
+        await #expect { _ = try await readAll(Array(preamble.utf8), boundary: "b") } throws: { error in
+            (error as? MultipartError)?.message.contains("not in the first 64 KiB") == true
+        }
+    }
+}
