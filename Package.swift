@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,12 +52,33 @@ let package = Package(
         ),
         .executableTarget(
             name: "UploadServer",
-            dependencies: ["Filters"]
+            dependencies: [
+                "Filters",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/sluice.js")]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Filters", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/TestSupport"
         ),
         .testTarget(
             name: "FiltersTests",
-            dependencies: ["Filters"],
+            dependencies: ["Filters", "TestSupport"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "UploadServerTests",
+            dependencies: [
+                "Filters",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

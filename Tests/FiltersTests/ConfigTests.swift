@@ -1,5 +1,6 @@
 import Filters
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ConfigTests {

@@ -1,5 +1,6 @@
 import Filters
 import Foundation
+import TestSupport
 import Testing
 
 /// filterctl as users run it: the built binary, exit codes, reports and JSON.

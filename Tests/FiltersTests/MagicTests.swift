@@ -1,5 +1,6 @@
 import Filters
 import NIOCore
+import TestSupport
 import Testing
 
 @Suite struct MagicTests {

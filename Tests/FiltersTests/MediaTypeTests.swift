@@ -1,4 +1,5 @@
 import Filters
+import TestSupport
 import Testing
 
 @Suite struct MediaTypeTests {

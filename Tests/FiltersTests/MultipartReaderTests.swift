@@ -1,36 +1,7 @@
 @testable import Filters
 import NIOCore
+import TestSupport
 import Testing
-
-/// Builds multipart/form-data bodies for tests.
-struct FormBody {
-    struct Part {
-        var name: String
-        var filename: String?
-        var contentType: String?
-        var body: [UInt8]
-        var extraHeaders: [String] = []
-    }
-
-    var boundary = "----SluiceTestBoundary7MA4YWxkTrZu0gW"
-    var parts: [Part]
-
-    var bytes: [UInt8] {
-        var out: [UInt8] = []
-        for part in parts {
-            out += Array("--\(boundary)\r\n".utf8)
-            var disposition = "Content-Disposition: form-data; name=\"\(part.name)\""
-            if let filename = part.filename { disposition += "; filename=\"\(filename)\"" }
-            out += Array("\(disposition)\r\n".utf8)
-            if let type = part.contentType { out += Array("Content-Type: \(type)\r\n".utf8) }
-            for header in part.extraHeaders { out += Array("\(header)\r\n".utf8) }
-            out += Array("\r\n".utf8) + part.body + Array("\r\n".utf8)
-        }
-        return out + Array("--\(boundary)--\r\n".utf8)
-    }
-
-    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
-}
 
 /// A part as read back: its head and its whole body.
 struct ReadPart: Equatable {

@@ -1,5 +1,6 @@
 import Filters
 import NIOCore
+import TestSupport
 import Testing
 
 /// A user's own filter: refuses uploads that contain a configured word. This is the example

@@ -1,5 +1,6 @@
 @testable import Filters
 import Foundation
+import TestSupport
 import Testing
 
 /// The worked examples of AWS's "Signature Calculations for the Authorization Header:

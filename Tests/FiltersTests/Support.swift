@@ -1,6 +1,7 @@
 import Filters
 import Foundation
 import NIOCore
+import TestSupport
 
 /// Helpers shared by the tests.
 enum Fixtures {
@@ -44,53 +45,6 @@ enum Chunking: CustomStringConvertible, CaseIterable {
         case .whole: "one chunk"
         case .single: "1-byte chunks"
         case .random: "random chunks"
-        }
-    }
-}
-
-/// Deterministic random numbers (SplitMix64), so a failure can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(count)
-        while out.count < count {
-            var word = next()
-            for _ in 0..<Swift.min(8, count - out.count) {
-                out.append(UInt8(truncatingIfNeeded: word))
-                word >>= 8
-            }
-        }
-        return out
-    }
-}
-
-/// Chunks handed out in order, counting how many were pulled.
-final class Chunks: AsyncSequence, @unchecked Sendable {
-    typealias Element = ByteBuffer
-    typealias Failure = any Error
-    let chunks: [ByteBuffer]
-    private(set) var pulled = 0
-
-    init(_ chunks: [ByteBuffer]) { self.chunks = chunks }
-
-    func makeAsyncIterator() -> Iterator { Iterator(owner: self) }
-
-    struct Iterator: AsyncIteratorProtocol {
-        let owner: Chunks
-        mutating func next() async throws -> ByteBuffer? {
-            guard owner.pulled < owner.chunks.count else { return nil }
-            defer { owner.pulled += 1 }
-            return owner.chunks[owner.pulled]
         }
     }
 }
@@ -152,39 +106,3 @@ func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
 
 struct GzipCheckFailed: Error { var message: String }
 
-struct ProcessResult {
-    var status: Int32
-    var stdout: [UInt8]
-    var stderr: String
-    var text: String { String(decoding: stdout, as: UTF8.self) }
-}
-
-/// Runs a program to completion, collecting its output.
-func runProcess(_ path: String, _ arguments: [String], directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read both pipes before waiting, so a chatty child cannot fill a pipe and stall.
-    let errData = LockedData()
-    let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    errReader.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    while !errData.isSet { usleep(1000) }
-    return ProcessResult(status: process.terminationStatus, stdout: [UInt8](outData), stderr: String(decoding: errData.value, as: UTF8.self))
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var done = false
-    func set(_ value: Data) { lock.lock(); data = value; done = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return done }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return data }
-}

@@ -1,5 +1,6 @@
 @testable import Filters
 import Foundation
+import TestSupport
 import Testing
 
 /// `filterctl put` as users run it, into the test S3 endpoint.

@@ -1,4 +1,5 @@
 @testable import Filters
+import TestSupport
 import Testing
 
 @Suite struct PartSizingTests {

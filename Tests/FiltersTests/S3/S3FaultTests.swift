@@ -1,6 +1,7 @@
 @testable import Filters
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// Retries and integrity, through a proxy that injects faults in front of the S3 endpoint.

@@ -1,6 +1,7 @@
 @testable import Filters
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// The S3 sink against a real S3-speaking endpoint (see ``S3TestEnvironment``).

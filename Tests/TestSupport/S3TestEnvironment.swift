@@ -1,20 +1,20 @@
-@testable import Filters
+import Filters
 import Foundation
 import NIOCore
 import Testing
 
 /// The S3 endpoint scripts/test starts (strict_moto in CI, plain moto otherwise), from the
 /// SLUICE_TEST_S3_* environment. Without it, the S3 tests are skipped and say why.
-struct S3TestEnvironment: Sendable {
-    let endpoint: String
-    let bucket: String
-    let region: String
-    let accessKeyId: String
-    let secretAccessKey: String
+public struct S3TestEnvironment: Sendable {
+    public let endpoint: String
+    public let bucket: String
+    public let region: String
+    public let accessKeyId: String
+    public let secretAccessKey: String
     /// strict_moto: checks signatures over the raw path, checksums and part rules like AWS.
-    let strict: Bool
+    public let strict: Bool
 
-    static let current: S3TestEnvironment? = {
+    public static let current: S3TestEnvironment? = {
         let env = ProcessInfo.processInfo.environment
         guard let endpoint = env["SLUICE_TEST_S3_ENDPOINT"], let bucket = env["SLUICE_TEST_S3_BUCKET"],
             let key = env["SLUICE_TEST_S3_ACCESS_KEY_ID"], let secret = env["SLUICE_TEST_S3_SECRET_ACCESS_KEY"]
@@ -24,13 +24,13 @@ struct S3TestEnvironment: Sendable {
             secretAccessKey: secret, strict: env["SLUICE_TEST_S3_STRICT"] == "1")
     }()
 
-    static let skipReason: Comment = "needs an S3 endpoint: run scripts/test, which starts one (SLUICE_TEST_S3_* not set)"
-    static let notStrictReason: Comment = "plain moto refuses correctly signed keys with these characters and checks no checksums: needs strict_moto (../shared)"
+    public static let skipReason: Comment = "needs an S3 endpoint: run scripts/test, which starts one (SLUICE_TEST_S3_* not set)"
+    public static let notStrictReason: Comment = "plain moto refuses correctly signed keys with these characters and checks no checksums: needs strict_moto (../shared)"
 
-    var credentials: S3Credentials { S3Credentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, source: "test") }
+    public var credentials: S3Credentials { S3Credentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, source: "test") }
 
     /// A client with quick retries, optionally through another endpoint (a fault proxy).
-    func client(endpoint: String? = nil, secret: String? = nil, attempts: Int = 3) throws -> S3Client {
+    public func client(endpoint: String? = nil, secret: String? = nil, attempts: Int = 3) throws -> S3Client {
         var credentials = self.credentials
         if let secret { credentials.secretAccessKey = secret }
         var configuration = S3Client.Configuration(
@@ -39,7 +39,7 @@ struct S3TestEnvironment: Sendable {
         return S3Client(configuration)
     }
 
-    func settings(_ adjust: (inout S3UploadSettings) -> Void = { _ in }) -> S3UploadSettings {
+    public func settings(_ adjust: (inout S3UploadSettings) -> Void = { _ in }) -> S3UploadSettings {
         var settings = S3UploadSettings(bucket: bucket)
         settings.partSize = 5 << 20
         settings.concurrency = 3
@@ -48,11 +48,11 @@ struct S3TestEnvironment: Sendable {
     }
 
     /// A fresh key prefix, so tests do not see each other's objects.
-    static func prefix() -> String { "test-\(UUID().uuidString.lowercased())/" }
+    public static func prefix() -> String { "test-\(UUID().uuidString.lowercased())/" }
 }
 
 /// Random bytes from the system, quickly, for large uploads.
-func randomBytes(_ count: Int) throws -> ByteBuffer {
+public func randomBytes(_ count: Int) throws -> ByteBuffer {
     let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
     defer { try? handle.close() }
     var buffer = ByteBuffer()
@@ -62,20 +62,26 @@ func randomBytes(_ count: Int) throws -> ByteBuffer {
 
 /// A buffer handed out in slices of `chunk` bytes; optionally pausing between them, so that a
 /// test can cancel mid-way.
-struct Slices: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    typealias Failure = any Error
+public struct Slices: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    public typealias Failure = any Error
     let buffer: ByteBuffer
     let chunk: Int
     var pause: Duration?
 
-    func makeAsyncIterator() -> Iterator { Iterator(rest: buffer, chunk: chunk, pause: pause) }
+    public init(buffer: ByteBuffer, chunk: Int, pause: Duration? = nil) {
+        self.buffer = buffer
+        self.chunk = chunk
+        self.pause = pause
+    }
 
-    struct Iterator: AsyncIteratorProtocol {
+    public func makeAsyncIterator() -> Iterator { Iterator(rest: buffer, chunk: chunk, pause: pause) }
+
+    public struct Iterator: AsyncIteratorProtocol {
         var rest: ByteBuffer
         let chunk: Int
         let pause: Duration?
-        mutating func next() async throws -> ByteBuffer? {
+        public mutating func next() async throws -> ByteBuffer? {
             guard rest.readableBytes > 0 else { return nil }
             if let pause { try await Task.sleep(for: pause) }
             return rest.readSlice(length: Swift.min(chunk, rest.readableBytes))
@@ -84,11 +90,11 @@ struct Slices: AsyncSequence, Sendable {
 }
 
 /// Records the S3 client's requests, to count attempts and operations.
-final class RequestLog: @unchecked Sendable {
+public final class RequestLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [S3Client.RequestEvent] = []
 
-    init(_ client: S3Client) {
+    public init(_ client: S3Client) {
         client.addObserver { [self] event in
             lock.lock()
             events.append(event)
@@ -96,18 +102,18 @@ final class RequestLog: @unchecked Sendable {
         }
     }
 
-    var all: [S3Client.RequestEvent] {
+    public var all: [S3Client.RequestEvent] {
         lock.lock()
         defer { lock.unlock() }
         return events
     }
 
-    func count(_ operation: String) -> Int { all.filter { $0.operation == operation }.count }
+    public func count(_ operation: String) -> Int { all.filter { $0.operation == operation }.count }
 }
 
 extension S3Client {
     /// The SHA-256 of an object, read back with GetObject.
-    func sha256(bucket: String, key: String) async throws -> (String, ObjectInfo) {
+    public func sha256(bucket: String, key: String) async throws -> (String, ObjectInfo) {
         var hasher = DigestAlgorithm.sha256.makeHasher()
         let info = try await getObject(bucket: bucket, key: key) { chunk in
             chunk.withUnsafeReadableBytes { hasher.update($0) }
@@ -116,7 +122,7 @@ extension S3Client {
     }
 
     /// True when nothing of `key` is left: no object and no unfinished multipart upload.
-    func nothingLeft(bucket: String, key: String) async throws -> Bool {
+    public func nothingLeft(bucket: String, key: String) async throws -> Bool {
         // Listed whole and filtered here: plain moto refuses a correctly signed prefix with a "/".
         let uploads = try await listMultipartUploads(bucket: bucket).filter { $0.key == key }
         do {
@@ -129,5 +135,5 @@ extension S3Client {
 }
 
 extension ByteBuffer {
-    var sha256: String { withUnsafeReadableBytes { DigestAlgorithm.sha256.digest($0).hex } }
+    public var sha256: String { withUnsafeReadableBytes { DigestAlgorithm.sha256.digest($0).hex } }
 }

@@ -1,0 +1,170 @@
+import Filters
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Answers every request: upload routes, the page, health, metrics, CORS preflights.
+struct Dispatcher: Sendable {
+    let routes: [UploadRoute]
+    let uploads: UploadHandler
+    let limiter: UploadLimiter
+    let cors: CORSPolicy
+    let page: UploadPage?
+    let metrics: ServerMetrics
+    let logger: Logger
+    /// After answering before the body was read, how much of it to read and drop so the
+    /// client receives the answer rather than a connection reset.
+    static let lingerBytes: Int64 = 16 << 20
+    static let lingerTime: TimeAmount = .seconds(5)
+
+    func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        let requestId = RequestIdentifier.next()
+        let origin = request.headers[.origin]
+        let path = request.uri.path
+
+        if request.method == .options {
+            return try await send(cors.preflight(request.head), to: writer, origin: origin, requestId: requestId)
+        }
+        if let (route, filename) = match(path) {
+            guard request.method == (filename == nil ? .post : .put) else {
+                var reply = Reply.error(APIError(status: 405, error: "method_not_allowed", message: "use \(filename == nil ? "POST with multipart/form-data" : "PUT with the file as the body") here"))
+                reply.headers[.allow] = filename == nil ? "POST, OPTIONS" : "PUT, OPTIONS"
+                reply.closeConnection = true
+                return try await send(reply, to: writer, origin: origin, requestId: requestId)
+            }
+            return try await upload(request, route: route, filename: filename, writer: writer, channel: channel, origin: origin, requestId: requestId)
+        }
+        guard request.method == .get || request.method == .head else {
+            let known = ["/", "/sluice.js", "/healthz", "/metrics"].contains(path)
+            let error = known ? APIError(status: 405, error: "method_not_allowed", message: "use GET here") : .notFound
+            var reply = Reply.error(error)
+            if known { reply.headers[.allow] = "GET, HEAD" }
+            reply.closeConnection = true
+            return try await send(reply, to: writer, origin: origin, requestId: requestId)
+        }
+        let reply: Reply =
+            switch path {
+            case "/healthz": .json(200, .object([("status", "ok"), ("uploadsInFlight", .int(Int64(limiter.inFlight)))]))
+            case "/metrics": Reply(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: ByteBuffer(bytes: metrics.render()))
+            case "/" where page != nil: page!.html
+            case "/sluice.js" where page != nil: page!.script
+            default: .error(.notFound)
+            }
+        try await send(reply, to: writer, origin: origin, requestId: requestId, headOnly: request.method == .head)
+    }
+
+    /// The route for a path: `/upload` takes POST, `/upload/<filename>` takes PUT.
+    func match(_ path: String) -> (UploadRoute, String?)? {
+        for route in routes {
+            if path == route.path { return (route, nil) }
+            if path.hasPrefix(route.path + "/") {
+                let rest = String(path.dropFirst(route.path.count + 1))
+                let name = rest.removingPercentEncoding ?? rest
+                if !name.isEmpty { return (route, name) }
+            }
+        }
+        return nil
+    }
+
+    private func upload(
+        _ request: Request, route: UploadRoute, filename: String?, writer: consuming ResponseWriter, channel: any Channel, origin: String?, requestId: String
+    ) async throws {
+        let started = ContinuousClock.now
+        let routeLogger = logger.with(requestId: requestId)
+        // Checks that need no body come first; the answer goes out before any byte is read.
+        if let error = preflightCheck(request, route: route) {
+            let outcome = UploadHandler.Outcome(reply: .error(error), error: error, label: error.status == 503 ? "overloaded" : error.status == 401 ? "unauthorized" : "too_large")
+            metrics.started()
+            metrics.finished(route: route.path, outcome: outcome.label, duration: ContinuousClock.now - started)
+            UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: 0, duration: ContinuousClock.now - started)
+            return try await sendEarly(outcome.reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+        }
+        metrics.started()
+        defer { limiter.leave() }
+        if request.headers[.expect]?.lowercased() == "100-continue" {
+            try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+        }
+        let stream = RequestStream(request.body, limit: route.config.maxRequestBytes)
+        let outcome: UploadHandler.Outcome =
+            if let filename {
+                await uploads.raw(request, route: route, filename: filename, stream: stream, logger: routeLogger)
+            } else {
+                await uploads.form(request, route: route, stream: stream, logger: routeLogger)
+            }
+        let duration = ContinuousClock.now - started
+        metrics.finished(route: route.path, outcome: outcome.label, duration: duration)
+        UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: stream.received, duration: duration)
+        if outcome.label == "disconnected" {
+            channel.close(promise: nil)
+            return
+        }
+        try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
+    }
+
+    /// Auth, size and load checks that need no body. Enters the limiter when all pass.
+    private func preflightCheck(_ request: Request, route: UploadRoute) -> APIError? {
+        if let auth = route.auth, let error = auth.check(request.headers) { return error }
+        if let limit = route.config.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+            return APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))")
+        }
+        guard limiter.tryEnter() else {
+            return APIError(status: 503, error: "overloaded", message: "the server is taking \(limiter.limit) uploads already; try again shortly")
+        }
+        return nil
+    }
+
+    /// Sends a reply. When the request body was not read to its end, the connection is closed
+    /// after it, but only after reading and dropping what the client still sends for a while:
+    /// closing at once would make the kernel reset the connection, and the client would see a
+    /// reset instead of the answer.
+    private func sendEarly(
+        _ reply: Reply, to writer: consuming ResponseWriter, request: Request, stream: RequestStream?, channel: any Channel, origin: String?, requestId: String
+    ) async throws {
+        let stream = stream ?? RequestStream(request.body, limit: nil)
+        var reply = reply
+        let expectsContinue = request.headers[.expect]?.lowercased() == "100-continue" && stream.received == 0
+        reply.closeConnection = !stream.ended
+        try await send(reply, to: writer, origin: origin, requestId: requestId)
+        guard !stream.ended else { return }
+        if expectsContinue {
+            // The client waits for "100 Continue" before sending: it will send nothing.
+            channel.close(promise: nil)
+            return
+        }
+        let deadline = channel.eventLoop.scheduleTask(in: Dispatcher.lingerTime) { channel.close(promise: nil) }
+        _ = await stream.drain(maxBytes: Dispatcher.lingerBytes)
+        deadline.cancel()
+        channel.close(promise: nil)
+    }
+
+    private func send(_ reply: Reply, to writer: consuming ResponseWriter, origin: String?, requestId: String, headOnly: Bool = false) async throws {
+        var reply = reply
+        for field in cors.responseHeaders(origin: origin) { reply.headers.append(field) }
+        reply.headers[.init("X-Request-Id")!] = requestId
+        let head = reply.head
+        try await writer.write(response: head, body: headOnly ? ResponseBody() : ResponseBody(byteBuffer: reply.body))
+    }
+}
+
+/// Short random request ids, for logs and the X-Request-Id header.
+enum RequestIdentifier {
+    static func next() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        return String(value, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension Logger {
+    func with(requestId: String) -> Logger {
+        var logger = self
+        logger[metadataKey: "request_id"] = "\(requestId)"
+        return logger
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}

@@ -1,0 +1,159 @@
+import Filters
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Runs uploads: a multipart form (each file part through its own chain into its own object)
+/// or a raw body. The request is all or nothing.
+struct UploadHandler: Sendable {
+    let sink: any Sink
+    let metrics: ServerMetrics
+
+    /// What happened, for the answer, the log line and the metrics.
+    struct Outcome {
+        var reply: Reply
+        var files: [StoredFile] = []
+        var error: APIError?
+        /// stored, rejected, malformed, too_large, failed, disconnected, cancelled
+        var label: String
+    }
+
+    // MARK: - POST multipart/form-data
+
+    func form(_ request: Request, route: UploadRoute, stream: RequestStream, logger: Logger) async -> Outcome {
+        let boundary: String
+        do {
+            boundary = try MultipartBoundary.parse(contentType: request.headers[.contentType])
+        } catch {
+            return failure(APIError.malformed(error.message))
+        }
+        let reader = MultipartReader(boundary: boundary, source: stream.iteratorView)
+        let session = UploadSession(sink: sink, logger: logger)
+        var files = 0, fields = 0
+        do {
+            while let part = try await reader.nextPart() {
+                if part.isFile {
+                    // An empty file input sends a part with no filename and no bytes: skip it.
+                    let first = try await reader.nextChunk()
+                    if part.filename == "", first == nil { continue }
+                    files += 1
+                    guard files <= route.config.maxFiles else {
+                        throw APIError.tooLarge("too_many_files", "at most \(route.config.maxFiles) file\(route.config.maxFiles == 1 ? "" : "s") per request")
+                    }
+                    let upload = Upload(declaredType: part.contentType, filename: part.filename.flatMap { $0.isEmpty ? nil : $0 }, field: part.name)
+                    let body = PrefixedBody(first: first, rest: reader.partBody)
+                    try await store(upload, from: body, route: route, into: session)
+                } else {
+                    fields += 1
+                    guard fields <= route.config.maxFields else {
+                        throw APIError.tooLarge("too_many_fields", "at most \(route.config.maxFields) field\(route.config.maxFields == 1 ? "" : "s") per request")
+                    }
+                    session.add(field: part.name, value: try await fieldValue(part, reader: reader, limit: route.config.maxFieldBytes))
+                }
+            }
+            guard !session.files.isEmpty else {
+                throw APIError(status: 400, error: "no_file", message: "the form has no file part (a part with a filename)")
+            }
+            // The epilogue after the closing boundary (usually a CRLF): read it, so the
+            // connection can serve the next request.
+            _ = await stream.drain(maxBytes: 64 << 10)
+            return Outcome(reply: .json(201, session.json), files: session.files, label: "stored")
+        } catch {
+            await session.rollback()
+            return failure(error)
+        }
+    }
+
+    private func fieldValue<Source>(_ part: MultipartPart, reader: MultipartReader<Source>, limit: Int64) async throws -> String {
+        var bytes: [UInt8] = []
+        while let chunk = try await reader.nextChunk() {
+            guard Int64(bytes.count + chunk.readableBytes) <= limit else {
+                throw APIError.tooLarge("field_too_large", "the field \"\(part.name)\" is larger than \(ByteSize.format(limit))")
+            }
+            bytes += chunk.readableBytesView
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw APIError.malformed("the field \"\(part.name)\" is not UTF-8 text")
+        }
+        return text
+    }
+
+    // MARK: - PUT raw body
+
+    func raw(_ request: Request, route: UploadRoute, filename: String, stream: RequestStream, logger: Logger) async -> Outcome {
+        let session = UploadSession(sink: sink, logger: logger)
+        let length = request.headers[.contentLength].flatMap { Int64($0) }
+        let upload = Upload(declaredType: request.headers[.contentType], filename: filename, field: nil, declaredLength: length)
+        do {
+            try await store(upload, from: stream.sequence, route: route, into: session)
+            return Outcome(reply: .json(201, session.json), files: session.files, label: "stored")
+        } catch {
+            await session.rollback()
+            return failure(error)
+        }
+    }
+
+    // MARK: -
+
+    /// One file through the route's chain into storage; a rejection is thrown as an APIError.
+    private func store(_ upload: Upload, from body: some AsyncSequence<ByteBuffer, any Error>, route: UploadRoute, into session: UploadSession) async throws {
+        let key = route.keyTemplate.render(upload)
+        let outcome = try await route.chain.run(upload, from: body, into: sink, key: key)
+        metrics.received(route: route.path, bytes: outcome.report.upload.bytesIn)
+        if let rejection = outcome.report.rejection {
+            metrics.rejected(filter: rejection.filter, code: rejection.code)
+            throw APIError.rejected(rejection, file: upload.filename)
+        }
+        guard let stored = outcome.stored else { throw APIError(status: 500, error: "internal_error", message: "the sink stored nothing") }
+        metrics.stored(route: route.path, bytes: stored.size)
+        session.add(StoredFile(report: outcome.report, object: stored))
+    }
+
+    /// The answer for a failed request, and how to count it.
+    private func failure(_ error: any Error) -> Outcome {
+        let (apiError, label): (APIError, String) =
+            switch error {
+            case let error as APIError:
+                (error, error.filter != nil ? "rejected" : error.status == 413 ? "too_large" : error.status == 400 ? "malformed" : "failed")
+            case let error as MultipartError:
+                (.malformed(error.message), "malformed")
+            case let error as S3Error:
+                (APIError(status: 502, error: "storage_failed", message: "the storage refused the upload: \(error.code): \(error.message)"), "failed")
+            case let error as S3ConnectionError:
+                (APIError(status: 502, error: "storage_unreachable", message: "the storage did not answer: \(error.reason)"), "failed")
+            case let error as S3UploadError:
+                (APIError(status: 413, error: "too_large_for_storage", message: error.description), "too_large")
+            case let error as FilterFailure:
+                (APIError(status: 500, error: "internal_error", message: error.description, filter: error.filter), "failed")
+            case is CancellationError:
+                (APIError(status: 503, error: "shutting_down", message: "the server is shutting down"), "cancelled")
+            default:
+                // The request body broke off: the client went away.
+                (APIError(status: 400, error: "incomplete_request", message: "the request body ended early: \(error)"), "disconnected")
+            }
+        return Outcome(reply: .error(apiError), error: apiError, label: label)
+    }
+}
+
+/// A part's body whose first chunk was already read.
+struct PrefixedBody<Rest: AsyncSequence<ByteBuffer, any Error>>: AsyncSequence {
+    typealias Element = ByteBuffer
+    typealias Failure = any Error
+    let first: ByteBuffer?
+    let rest: Rest
+
+    func makeAsyncIterator() -> Iterator { Iterator(first: first, rest: rest.makeAsyncIterator()) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var first: ByteBuffer?
+        var rest: Rest.AsyncIterator
+        mutating func next() async throws -> ByteBuffer? {
+            if let chunk = first {
+                first = nil
+                return chunk
+            }
+            return try await rest.next()
+        }
+    }
+}
