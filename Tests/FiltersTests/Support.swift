@@ -3,20 +3,6 @@ import Foundation
 import NIOCore
 import TestSupport
 
-/// Helpers shared by the tests.
-enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
-    static func bytes(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
-    }
-
-    /// An ELF executable from the system itself.
-    static func elf() throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: "/bin/true"))) }
-}
-
 /// Ways of cutting a byte stream into chunks; results must not depend on the choice.
 enum Chunking: CustomStringConvertible, CaseIterable {
     case whole, single, random
@@ -90,19 +76,4 @@ extension Chain {
         return (results[.whole]!, results)
     }
 }
-
-/// gunzip through the system's gzip, which also checks the stream (`gzip -t` semantics).
-func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-gz-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("data.gz")
-    try Data(bytes).write(to: file)
-    let test = try runProcess("/bin/gzip", ["-t", file.path])
-    guard test.status == 0 else { throw GzipCheckFailed(message: "gzip -t: \(test.stderr)") }
-    let out = try runProcess("/bin/gzip", ["-dc", file.path])
-    return out.stdout
-}
-
-struct GzipCheckFailed: Error { var message: String }
 

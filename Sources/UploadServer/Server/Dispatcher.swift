@@ -25,7 +25,8 @@ struct Dispatcher: Sendable {
         let path = request.uri.path
 
         if request.method == .options {
-            return try await send(cors.preflight(request.head), to: writer, origin: origin, requestId: requestId)
+            // A preflight's CORS headers are its verdict: none are added to a refusal.
+            return try await send(cors.preflight(request.head), to: writer, origin: nil, requestId: requestId)
         }
         if let (route, filename) = match(path) {
             guard request.method == (filename == nil ? .post : .put) else {
@@ -96,11 +97,12 @@ struct Dispatcher: Sendable {
         let duration = ContinuousClock.now - started
         metrics.finished(route: route.path, outcome: outcome.label, duration: duration)
         UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: stream.received, duration: duration)
-        if outcome.label == "disconnected" {
+        do {
+            try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
+        } catch where outcome.label == "disconnected" {
+            // Answered if the client only half-closed; gone otherwise, and nothing is owed.
             channel.close(promise: nil)
-            return
         }
-        try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
     }
 
     /// Auth, size and load checks that need no body. Enters the limiter when all pass.

@@ -26,7 +26,7 @@ struct UploadHandler: Sendable {
         do {
             boundary = try MultipartBoundary.parse(contentType: request.headers[.contentType])
         } catch {
-            return failure(APIError.malformed(error.message))
+            return failure(APIError.malformed(error.message), form: true)
         }
         let reader = MultipartReader(boundary: boundary, source: stream.iteratorView)
         let session = UploadSession(sink: sink, logger: logger)
@@ -61,7 +61,7 @@ struct UploadHandler: Sendable {
             return Outcome(reply: .json(201, session.json), files: session.files, label: "stored")
         } catch {
             await session.rollback()
-            return failure(error)
+            return failure(error, form: true)
         }
     }
 
@@ -111,7 +111,7 @@ struct UploadHandler: Sendable {
     }
 
     /// The answer for a failed request, and how to count it.
-    private func failure(_ error: any Error) -> Outcome {
+    private func failure(_ error: any Error, form: Bool = false) -> Outcome {
         let (apiError, label): (APIError, String) =
             switch error {
             case let error as APIError:
@@ -129,8 +129,8 @@ struct UploadHandler: Sendable {
             case is CancellationError:
                 (APIError(status: 503, error: "shutting_down", message: "the server is shutting down"), "cancelled")
             default:
-                // The request body broke off: the client went away.
-                (APIError(status: 400, error: "incomplete_request", message: "the request body ended early: \(error)"), "disconnected")
+                // The request body broke off before its end: the client went away or half-closed.
+                (APIError(status: 400, error: form ? "malformed_multipart" : "incomplete_request", message: "the request body was cut off before its end (truncated)"), "disconnected")
             }
         return Outcome(reply: .error(apiError), error: apiError, label: label)
     }

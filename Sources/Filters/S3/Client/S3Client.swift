@@ -55,6 +55,9 @@ public final class S3Client: Sendable {
         http.redirectConfiguration = .disallow
         http.decompression = .disabled
         http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
+        // The retry policy below covers failed connections, with backoff and a visible error;
+        // the pool's own retrying would only wait out the connect timeout on every attempt.
+        http.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 

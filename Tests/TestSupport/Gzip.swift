@@ -1,0 +1,20 @@
+import Foundation
+
+/// gunzip through the system's gzip, which also checks the stream (`gzip -t` semantics).
+public func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-gz-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("data.gz")
+    try Data(bytes).write(to: file)
+    let test = try runProcess("/bin/gzip", ["-t", file.path])
+    guard test.status == 0 else { throw GzipCheckFailed(message: "gzip -t: \(test.stderr)") }
+    let out = try runProcess("/bin/gzip", ["-dc", file.path])
+    return out.stdout
+}
+
+public struct GzipCheckFailed: Error {
+    public var message: String
+    public init(message: String) { self.message = message }
+}
+
