@@ -1,0 +1,31 @@
+import Foundation
+
+/// One HTML page served by `python3 -m http.server` on 127.0.0.1, stopped by its PID: a
+/// stand-in for another site.
+final class StaticSite {
+    let process = Process()
+    let directory: URL
+
+    init(port: Int, html: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("site-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try html.write(to: directory.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Serving once it accepts connections.
+        for _ in 0..<100 {
+            if (try? RawHTTP(port: port)) != nil { return }
+            usleep(50_000)
+        }
+        throw BrowserError(message: "the static site did not start")
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
