@@ -100,7 +100,9 @@ import Testing
 
     @Test func credentialChain() throws {
         let configured = S3Credentials(accessKeyId: "A", secretAccessKey: "B", source: "config")
-        #expect(try CredentialChain.resolve(configured: configured, environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_SECRET_ACCESS_KEY": "Y"]) == configured)
+        // The environment wins over the config file; the config over the shared file.
+        #expect(try CredentialChain.resolve(configured: configured, environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_SECRET_ACCESS_KEY": "Y"]).accessKeyId == "X")
+        #expect(try CredentialChain.resolve(configured: configured, environment: ["HOME": "/nonexistent"]) == configured)
         let fromEnv = try CredentialChain.resolve(configured: nil, environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_SECRET_ACCESS_KEY": "Y", "AWS_SESSION_TOKEN": "T"])
         #expect(fromEnv.accessKeyId == "X" && fromEnv.sessionToken == "T" && fromEnv.source == "environment")
         #expect(throws: S3SetupError.self) { try CredentialChain.resolve(configured: nil, environment: ["AWS_ACCESS_KEY_ID": "X", "HOME": "/nonexistent"]) }

@@ -15,10 +15,6 @@ enum Settings {
         return server
     }
 
-    /// Credentials in the environment win over those in the config file, as host and port do:
-    /// the same file then serves every deployment.
-    static func storageEnvironment(_ environment: [String: String]) -> [String: String] { environment }
-
     /// Finds a wrong bucket, endpoint or key at start-up rather than at the first upload.
     static func checkStorage(_ storage: Storage, config: StorageConfig, logger: Logger) async throws {
         guard let client = storage.s3, case .s3(let settings) = config.kind else { return }

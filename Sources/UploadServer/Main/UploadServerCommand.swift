@@ -11,8 +11,8 @@ struct UploadServerCommand: AsyncParsableCommand {
         abstract: "Take file uploads over HTTP, run them through filter chains and stream them into S3.",
         discussion: """
             Environment: SLUICE_HOST and SLUICE_PORT override server.host and server.port; AWS_ACCESS_KEY_ID, \
-            AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_ENDPOINT_URL(_S3) override the storage's; \
-            LOG_LEVEL sets the log level (info).
+            AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN override credentials in the config; AWS_REGION and \
+            AWS_ENDPOINT_URL(_S3) apply when the config sets no region or endpoint; LOG_LEVEL sets the log level (info).
             """
     )
 
@@ -39,7 +39,7 @@ struct UploadServerCommand: AsyncParsableCommand {
             let budget = MemoryBudget(limit: Int(server.maxBufferedBytes))
             let storage: Storage
             do {
-                storage = try storageConfig.open(environment: Settings.storageEnvironment(environment), budget: budget)
+                storage = try storageConfig.open(environment: environment, budget: budget)
             } catch {
                 throw StartupError("\(config): storage: \(error.message)")
             }

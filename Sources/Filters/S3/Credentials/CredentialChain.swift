@@ -1,13 +1,14 @@
 import Foundation
 
-/// Where S3 credentials come from, in order: the config file (discouraged: secrets do not
-/// belong in config), the environment, then the shared credentials file.
+/// Where S3 credentials come from, in order: the environment, the config file (discouraged:
+/// secrets do not belong in config), then the shared credentials file. The environment wins
+/// over the file, as it does for the server's host and port, so one config file serves every
+/// deployment.
 public enum CredentialChain {
     /// The first complete set of credentials, or a message that says what was looked at.
     public static func resolve(
         configured: S3Credentials?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(S3SetupError) -> S3Credentials {
-        if let configured { return configured }
         let key = environment["AWS_ACCESS_KEY_ID"].nonEmpty, secret = environment["AWS_SECRET_ACCESS_KEY"].nonEmpty
         switch (key, secret) {
         case let (key?, secret?):
@@ -19,6 +20,7 @@ public enum CredentialChain {
         case (nil, nil):
             break
         }
+        if let configured { return configured }
         let profile = environment["AWS_PROFILE"].nonEmpty ?? "default"
         let path = SharedConfigFiles.credentialsPath(environment)
         if let sections = SharedConfigFiles.read(path), let section = sections[profile] {
