@@ -121,6 +121,12 @@ extension S3Client {
         return (hasher.finalize().hex, info)
     }
 
+    /// Keys under `prefix`, listed whole and filtered here: plain moto refuses a correctly
+    /// signed prefix with a "/" in it.
+    public func keys(bucket: String, prefix: String) async throws -> [String] {
+        try await listObjects(bucket: bucket).filter { $0.hasPrefix(prefix) }
+    }
+
     /// True when nothing of `key` is left: no object and no unfinished multipart upload.
     public func nothingLeft(bucket: String, key: String) async throws -> Bool {
         // Listed whole and filtered here: plain moto refuses a correctly signed prefix with a "/".

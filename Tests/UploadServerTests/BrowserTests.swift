@@ -126,7 +126,7 @@ struct BrowserTests {
             defer { Task { try? await client.shutdown() } }
             var clean = false
             for _ in 0..<100 where !clean {
-                let objects = try await client.listObjects(bucket: s3.bucket, prefix: prefix)
+                let objects = try await client.keys(bucket: s3.bucket, prefix: prefix)
                 let uploads = try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }
                 clean = objects.isEmpty && uploads.isEmpty && server.log.contains("outcome=disconnected")
                 if !clean { try await Task.sleep(for: .milliseconds(100)) }
@@ -169,7 +169,7 @@ struct BrowserTests {
             #expect(blocked["status"] as? Int == 0, "the browser blocks it: \(blocked)")
             let client = try s3.client()
             defer { Task { try? await client.shutdown() } }
-            #expect(try await client.listObjects(bucket: s3.bucket, prefix: prefix).count == 1)
+            #expect(try await client.keys(bucket: s3.bucket, prefix: prefix).count == 1)
             #expect(uploads.log.components(separatedBy: "outcome=stored").count == 2)
         } catch {
             await browser.quit()

@@ -38,7 +38,7 @@ final class EdgeTests {
 
     func nothingLeft() async throws -> Bool {
         for _ in 0..<100 {
-            let objects = try await client.listObjects(bucket: s3.bucket, prefix: prefix)
+            let objects = try await client.keys(bucket: s3.bucket, prefix: prefix)
             let uploads = try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }
             if objects.isEmpty && uploads.isEmpty { return true }
             try await Task.sleep(for: .milliseconds(100))

@@ -46,7 +46,7 @@ final class UploadTests {
         Task { try? await client.shutdown() }
     }
 
-    func objects() async throws -> [String] { try await client.listObjects(bucket: s3.bucket, prefix: prefix) }
+    func objects() async throws -> [String] { try await client.keys(bucket: s3.bucket, prefix: prefix) }
 
     func unfinished() async throws -> [String] {
         try await client.listMultipartUploads(bucket: s3.bucket).map(\.key).filter { $0.hasPrefix(prefix) }
@@ -139,7 +139,8 @@ final class UploadTests {
         #expect(try await unfinished().isEmpty)
     }
 
-    @Test func anUnicodeFilenameGivesACorrectKeyAndDisposition() async throws {
+    @Test(.enabled(if: S3TestEnvironment.current?.strict == true, Comment(rawValue: S3TestEnvironment.notStrictReason.rawValue)))
+    func anUnicodeFilenameGivesACorrectKeyAndDisposition() async throws {
         let name = "Grüße 写真 «fin».png"
         let form = FormBody(parts: [.init(name: "file", filename: name, contentType: "image/png", body: try Fixtures.bytes("image.png"))])
         let answer = try await HTTP.post(server.url + "/upload", form: form)

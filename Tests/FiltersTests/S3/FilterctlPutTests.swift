@@ -66,7 +66,7 @@ struct FilterctlPutTests {
         #expect(result.text.contains("\"key\":null"))
         let client = try s3.client()
         defer { Task { try? await client.shutdown() } }
-        #expect(try await client.listObjects(bucket: s3.bucket, prefix: prefix).isEmpty)
+        #expect(try await client.keys(bucket: s3.bucket, prefix: prefix).isEmpty)
         #expect(try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }.isEmpty)
     }
 
