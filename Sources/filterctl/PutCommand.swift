@@ -3,29 +3,18 @@ import Filters
 import Foundation
 
 /// `filterctl put FILE...`: the server's exact path from the command line: the chain, then
-/// the configured storage.
+/// the configured storage. `--json` adds bucket, key, etag, size and parts to test's keys.
 struct PutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put",
         abstract: "Run files through a chain into the configured storage (S3) and report where they went."
     )
 
-    @OptionGroup var configOptions: ConfigOptions
-    @OptionGroup var declared: DeclaredOptions
-
-    @Flag(name: .long, help: "One JSON object per file, one per line: test's keys plus bucket, key, etag, size, parts.")
-    var json = false
-
-    @Argument(help: "Files to store.")
-    var files: [String]
-
-    func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("name at least one file") }
-    }
+    @OptionGroup var common: FileCommandOptions
 
     func run() async throws {
-        let config = try configOptions.load()
-        let chain = try configOptions.selectChain(in: config)
+        let config = try common.config.load()
+        let chain = try common.config.selectChain(in: config)
         guard let storageConfig = config.storage else {
             throw CLIError(message: "\(config.file) has no storage: section; put needs one (type: s3 or discard)")
         }
@@ -38,8 +27,8 @@ struct PutCommand: AsyncParsableCommand {
         // The key template of the route that runs this chain, else the storage's.
         let keyTemplate = config.routes.first { $0.chain == chain.name }?.key ?? storageConfig.keyTemplate
         do {
-            try await FileRun.runAll(files, json: json, format: PutCommand.text, jsonObject: PutCommand.json) { path in
-                try await FileRun.run(path, chain: chain, sink: storage.sink, keyTemplate: keyTemplate, contentType: declared.contentType, filename: declared.filename)
+            try await common.runAll(format: PutCommand.text, jsonObject: PutCommand.json) { path in
+                try await common.run(path, chain: chain, sink: storage.sink, keyTemplate: keyTemplate)
             }
         } catch {
             await storage.shutdown()

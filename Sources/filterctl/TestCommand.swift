@@ -9,28 +9,19 @@ struct TestCommand: AsyncParsableCommand {
         abstract: "Run files through a chain and report what the server would do with them."
     )
 
-    @OptionGroup var configOptions: ConfigOptions
-    @OptionGroup var declared: DeclaredOptions
-
-    @Flag(name: .long, help: "One JSON object per file, one per line.")
-    var json = false
+    @OptionGroup var common: FileCommandOptions
 
     @Option(name: .long, help: "Write the bytes that would be stored to PATH (a directory when testing several files).")
     var output: String?
 
-    @Argument(help: "Files to test.")
-    var files: [String]
-
-    func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("name at least one file") }
-    }
+    var files: [String] { common.files }
 
     func run() async throws {
-        let config = try configOptions.load()
-        let chain = try configOptions.selectChain(in: config)
+        let config = try common.config.load()
+        let chain = try common.config.selectChain(in: config)
         let sink = try outputSink()
-        try await FileRun.runAll(files, json: json, format: TestReport.text, jsonObject: TestReport.json) { path in
-            try await FileRun.run(path, chain: chain, sink: sink, keyTemplate: nil, contentType: declared.contentType, filename: declared.filename)
+        try await common.runAll(format: TestReport.text, jsonObject: TestReport.json) { path in
+            try await common.run(path, chain: chain, sink: sink, keyTemplate: nil)
         }
     }
 
@@ -45,13 +36,34 @@ struct TestCommand: AsyncParsableCommand {
     }
 }
 
-/// `--content-type` and `--filename`: what the client declares.
-struct DeclaredOptions: ParsableArguments {
+/// What `test` and `put` share: the config and chain, what the client declares, JSON output,
+/// and the files.
+struct FileCommandOptions: ParsableArguments {
+    @OptionGroup var config: ConfigOptions
+
     @Option(name: .long, help: "Declared Content-Type (default: what a browser sends for the file's extension).")
     var contentType: String?
 
     @Option(name: .long, help: "Filename the client declares (default: the file's own name).")
     var filename: String?
+
+    @Flag(name: .long, help: "One JSON object per file, one per line.")
+    var json = false
+
+    @Argument(help: "Files to run.")
+    var files: [String]
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one file") }
+    }
+
+    func run(_ path: String, chain: Chain, sink: any Sink, keyTemplate: KeyTemplate?) async throws -> FileResult {
+        try await FileRun.run(path, chain: chain, sink: sink, keyTemplate: keyTemplate, contentType: contentType, filename: filename)
+    }
+
+    func runAll(format: (String, FileResult) -> String, jsonObject: (String, FileResult) -> JSON, each: (String) async throws -> FileResult) async throws {
+        try await FileRun.runAll(files, json: json, format: format, jsonObject: jsonObject, each: each)
+    }
 }
 
 extension Duration {

@@ -127,6 +127,18 @@ extension S3Client {
         try await listObjects(bucket: bucket).filter { $0.hasPrefix(prefix) }
     }
 
+    /// Waits (up to 10 s) until no object and no unfinished multipart upload is left under
+    /// `prefix`: cleanup after a refused or broken upload may finish after the answer.
+    public func eventuallyNothingLeft(bucket: String, prefix: String) async throws -> Bool {
+        for _ in 0..<100 {
+            let objects = try await keys(bucket: bucket, prefix: prefix)
+            let uploads = try await listMultipartUploads(bucket: bucket).filter { $0.key.hasPrefix(prefix) }
+            if objects.isEmpty && uploads.isEmpty { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// True when nothing of `key` is left: no object and no unfinished multipart upload.
     public func nothingLeft(bucket: String, key: String) async throws -> Bool {
         // Listed whole and filtered here: plain moto refuses a correctly signed prefix with a "/".

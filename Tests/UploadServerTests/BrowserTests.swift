@@ -124,15 +124,9 @@ struct BrowserTests {
             #expect(try await browser.run("return document.querySelector('#files li .status').textContent;") as? String == "Cancelled — nothing was stored.")
             let client = try s3.client()
             defer { Task { try? await client.shutdown() } }
-            var clean = false
-            for _ in 0..<100 where !clean {
-                let objects = try await client.keys(bucket: s3.bucket, prefix: prefix)
-                let uploads = try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }
-                clean = objects.isEmpty && uploads.isEmpty && server.log.contains("outcome=disconnected")
-                if !clean { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(clean)
-            #expect(server.log.contains("CreateMultipartUpload") || server.log.contains("outcome=disconnected"))
+            #expect(try await client.eventuallyNothingLeft(bucket: s3.bucket, prefix: prefix))
+            for _ in 0..<50 where !server.log.contains("outcome=disconnected") { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(server.log.contains("outcome=disconnected"))
         } catch {
             await browser.quit()
             throw error

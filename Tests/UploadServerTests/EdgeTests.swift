@@ -36,15 +36,7 @@ final class EdgeTests {
         Task { try? await client.shutdown() }
     }
 
-    func nothingLeft() async throws -> Bool {
-        for _ in 0..<100 {
-            let objects = try await client.keys(bucket: s3.bucket, prefix: prefix)
-            let uploads = try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }
-            if objects.isEmpty && uploads.isEmpty { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
+    func nothingLeft() async throws -> Bool { try await client.eventuallyNothingLeft(bucket: s3.bucket, prefix: prefix) }
 
     static let b = "XyZzY"
     static func part(_ name: String = "file", filename: String? = "f.bin") -> String {

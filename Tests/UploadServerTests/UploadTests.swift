@@ -52,15 +52,6 @@ final class UploadTests {
         try await client.listMultipartUploads(bucket: s3.bucket).map(\.key).filter { $0.hasPrefix(prefix) }
     }
 
-    /// Waits for cleanup that runs after the answer (a disconnected client gets none).
-    func eventuallyNothingLeft() async throws -> Bool {
-        for _ in 0..<100 {
-            if try await objects().isEmpty, try await unfinished().isEmpty { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test func oneFileWithFields() async throws {
         let png = try Fixtures.bytes("image.png")
         let form = FormBody(parts: [
