@@ -2,10 +2,11 @@ import ArgumentParser
 import Filters
 import Foundation
 import Logging
+import Synchronization
 
 /// `UploadServer --config sluice.yaml`
 @main
-struct UploadServerCommand: AsyncParsableCommand {
+struct UploadServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "UploadServer",
         abstract: "Take file uploads over HTTP, run them through filter chains and stream them into S3.",
@@ -19,7 +20,27 @@ struct UploadServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Config file.")
     var config = "sluice.yaml"
 
-    func run() async throws {
+    /// The server runs on Swift's task pool while the main thread waits. (An async main would
+    /// park the main thread in dispatch_main's sigsuspend, which valgrind cannot run: this way
+    /// the server can be profiled with callgrind.)
+    func run() throws {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        let command = self
+        Task {
+            do {
+                try await command.serve()
+                outcome.withLock { $0 = .success(()) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            finished.signal()
+        }
+        finished.wait()
+        try outcome.withLock { $0 }?.get()
+    }
+
+    func serve() async throws {
         Signals.restoreDefaults()
         let environment = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 
 /// The S3 end of a chain. An object that fits in one part is one PutObject; a larger one is a
 /// multipart upload whose parts are sent as they fill, at most `concurrency` at a time. When
@@ -34,16 +35,18 @@ public final class S3Sink: Sink {
         guard var first = try await producer.next(from: &body) else {
             return try await put(Part(budget: nil), key: key, head: body.head)
         }
-        if try await producer.isAtEnd(&body) {
-            defer { first.release() }
-            return try await put(first, key: key, head: body.head)
-        }
+        let complete: Bool
         do {
-            return try await multipart(first: first, producer: &producer, body: &body, key: key, partSize: partSize)
+            complete = try await producer.isAtEnd(&body)
         } catch {
             first.release()
             throw error
         }
+        if complete {
+            defer { first.release() }
+            return try await put(first, key: key, head: body.head)
+        }
+        return try await multipart(first: OwnedPart(consume first), producer: &producer, body: &body, key: key, partSize: partSize)
     }
 
     public func remove(_ object: StoredObject) async throws {
@@ -55,35 +58,43 @@ public final class S3Sink: Sink {
         return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: Int64(part.bytes.readableBytes), parts: 1)
     }
 
-    private func multipart(first: Part, producer: inout PartProducer, body: inout ChainOutput, key: String, partSize: Int) async throws -> StoredObject {
+    private func multipart(first: OwnedPart, producer: inout PartProducer, body: inout ChainOutput, key: String, partSize: Int) async throws -> StoredObject {
         // The chain sealed the headers with the first byte: they are final now.
-        let uploadId = try await client.createMultipartUpload(bucket: settings.bucket, key: key, attributes: attributes(body.head), checksum: settings.checksum)
+        let uploadId: String
+        do {
+            uploadId = try await client.createMultipartUpload(bucket: settings.bucket, key: key, attributes: attributes(body.head), checksum: settings.checksum)
+        } catch {
+            first.drop()
+            throw error
+        }
         var size: Int64 = 0
         do {
             let parts = try await withThrowingTaskGroup(of: S3Client.CompletedPart.self) { group in
                 var completed: [S3Client.CompletedPart] = []
                 var inFlight = 0
                 var number = 0
-                var next: Part? = first
-                while var part = next {
+                var next: OwnedPart? = first
+                while let part = next.take() {
                     number += 1
                     if number > settings.maximumParts {
-                        part.release()
+                        part.drop()
                         throw S3UploadError.tooManyParts(partSize: partSize, limit: settings.maximumParts)
                     }
                     if inFlight == settings.concurrency {
                         completed.append(try await group.next()!)
                         inFlight -= 1
                     }
-                    size += Int64(part.bytes.readableBytes)
+                    size += Int64(part.size)
                     let partNumber = number
-                    group.addTask {
-                        defer { part.release() }
-                        return try await self.client.uploadPart(
-                            bucket: self.settings.bucket, key: key, uploadId: uploadId, number: partNumber, body: part.bytes, checksum: self.settings.checksum)
+                    group.addTask { [client, settings] in
+                        // Sole owner from here: released (back to the pool) as soon as S3 has it.
+                        var bytes = part.take()
+                        defer { bytes.release() }
+                        return try await client.uploadPart(
+                            bucket: settings.bucket, key: key, uploadId: uploadId, number: partNumber, body: bytes.bytes, checksum: settings.checksum)
                     }
                     inFlight += 1
-                    next = try await producer.next(from: &body)
+                    if let filled = try await producer.next(from: &body) { next = OwnedPart(filled) }
                 }
                 for try await part in group { completed.append(part) }
                 return completed
@@ -120,6 +131,28 @@ public final class S3Sink: Sink {
             contentType: head?.contentType, contentDisposition: head?.contentDisposition, contentEncoding: head?.contentEncoding,
             cacheControl: settings.cacheControl, storageClass: settings.storageClass, serverSideEncryption: settings.serverSideEncryption,
             kmsKeyId: settings.kmsKeyId, metadata: settings.metadata)
+    }
+}
+
+/// A part on its way to the task that uploads it. The task takes the bytes out, so no copy of
+/// them stays behind: a part buffer then goes back to the pool with no one else holding it,
+/// and is reused rather than reallocated.
+final class OwnedPart: Sendable {
+    private let slot: Mutex<Part?>
+    let size: Int
+
+    init(_ part: consuming Part) {
+        size = part.bytes.readableBytes
+        slot = Mutex(consume part)
+    }
+
+    /// The part, once; its holder must release it.
+    func take() -> Part { slot.withLock { $0.take() }! }
+
+    /// Releases a part that will not be sent.
+    func drop() {
+        var part = slot.withLock { $0.take() }
+        part?.release()
     }
 }
 

@@ -1,0 +1,183 @@
+import Filters
+import Foundation
+import NIOCore
+
+// Prints one markdown row per case: what was measured, bytes per run, median MB/s of the runs,
+// and, for the parser, the bare memmem scan over the same buffer beside it.
+// usage: sluice-bench [--runs N] [--size-mib N]
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: Int) -> Int {
+    arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil } ?? fallback
+}
+let runs = option("--runs", 5)
+/// `--only TEXT`: run just the cases whose name contains TEXT (for profiling one).
+let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+func selected(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
+let sizeMiB = option("--size-mib", 1024)
+let chunk = 64 << 10
+
+print("| in process (\(runs) runs, median) | bytes | MB/s | vs baseline |")
+print("|---|---|---|---|")
+
+// Runs on Swift's task pool while the main thread waits on a semaphore: an async main would park
+// it in dispatch_main's sigsuspend, which valgrind cannot run, and this program is for profiling.
+let finished = DispatchSemaphore(value: 0)
+Task {
+    do {
+        try await benchmark()
+    } catch {
+        print("error: \(error)")
+    }
+    finished.signal()
+}
+finished.wait()
+
+func benchmark() async throws {
+
+// MARK: - Multipart parsing against a bare memmem scan
+
+let boundary = "----WebKitFormBoundaryQ1x2Y3z4A5b6C7d8"
+let delimiter = Array("\r\n--\(boundary)".utf8)
+
+func randomBytes(_ count: Int) -> ByteBuffer {
+    var buffer = ByteBuffer()
+    buffer.reserveCapacity(count)
+    var generator = SystemRandomNumberGenerator()
+    buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+        let words = space.bindMemory(to: UInt64.self)
+        for i in 0..<(count / 8) { words[i] = generator.next() }
+        return count / 8 * 8
+    }
+    return buffer
+}
+
+func body(parts: Int, partSize: Int) -> ByteBuffer {
+    let content = randomBytes(partSize * Swift.min(parts, 4))
+    var out = ByteBuffer()
+    out.reserveCapacity(parts * (partSize + 200))
+    for i in 0..<parts {
+        out.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\(i)\"; filename=\"f\(i).bin\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        var slice = content.getSlice(at: (i % 4) * partSize, length: partSize)!
+        out.writeBuffer(&slice)
+        out.writeString("\r\n")
+    }
+    out.writeString("--\(boundary)--\r\n")
+    return out
+}
+
+/// The body handed out in `chunk`-sized slices, as a socket would.
+struct Slices: AsyncSequence {
+    typealias Element = ByteBuffer
+    typealias Failure = any Error
+    let buffer: ByteBuffer
+    func makeAsyncIterator() -> Iterator { Iterator(rest: buffer) }
+    struct Iterator: AsyncIteratorProtocol {
+        var rest: ByteBuffer
+        mutating func next() async throws -> ByteBuffer? {
+            guard rest.readableBytes > 0 else { return nil }
+            return rest.readSlice(length: Swift.min(chunk, rest.readableBytes))
+        }
+    }
+}
+
+typealias MemmemFunction = @convention(c) (UnsafeRawPointer?, Int, UnsafeRawPointer?, Int) -> UnsafeMutableRawPointer?
+let memmem = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memmem")!, to: MemmemFunction.self)
+
+/// The baseline: memmem over the whole buffer, finding every delimiter.
+func memmemScan(_ buffer: ByteBuffer) -> Int {
+    buffer.withUnsafeReadableBytes { haystack in
+        delimiter.withUnsafeBytes { needle in
+            var found = 0, offset = 0
+            while let hit = memmem(haystack.baseAddress! + offset, haystack.count - offset, needle.baseAddress, needle.count) {
+                found += 1
+                offset = haystack.baseAddress!.distance(to: UnsafeRawPointer(hit)) + needle.count
+            }
+            return found
+        }
+    }
+}
+
+func parse(_ buffer: ByteBuffer) async throws -> Int {
+    let reader = MultipartReader(boundary: boundary, source: Slices(buffer: buffer).makeAsyncIterator())
+    var bytes = 0
+    while try await reader.nextPart() != nil {
+        while let piece = try await reader.nextChunk() { bytes += piece.readableBytes }
+    }
+    return bytes
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+func measure(_ bytes: Int, _ body: () async throws -> Void) async rethrows -> Double {
+    try await body()  // warm-up
+    var rates: [Double] = []
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        rates.append(Double(bytes) / 1e6 / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    }
+    return median(rates)
+}
+
+func row(_ name: String, _ bytes: Int, _ rate: Double, versus baseline: Double? = nil) {
+    let relative = baseline.map { String(format: "%.0f%% of memmem (%.0f MB/s)", 100 * rate / $0, $0) } ?? ""
+    print("| \(name) | \(ByteSize.format(Int64(bytes))) | \(String(format: "%.0f", rate)) | \(relative) |")
+}
+
+for (label, parts, size) in [("multipart: one \(sizeMiB) MiB part", 1, sizeMiB << 20), ("multipart: 10,000 parts of 10 KiB", 10_000, 10 << 10)] where selected(label) {
+    let input = body(parts: parts, partSize: size)
+    var sink = 0
+    let baseline = await measure(input.readableBytes) { sink &+= memmemScan(input) }
+    let rate = try await measure(input.readableBytes) { sink &+= try await parse(input) }
+    row(label, input.readableBytes, rate, versus: baseline)
+    if sink == 42 { print("") }  // keep the work observable
+}
+
+// MARK: - Each filter alone, and a chain
+
+let data = randomBytes(Swift.min(sizeMiB, 256) << 20)
+/// Log lines: text of the kind gzip is configured for (base64 of random bytes would be nearly
+/// incompressible and measure zlib's worst case instead).
+func logText(_ size: Int) -> ByteBuffer {
+    var text = ByteBuffer()
+    text.reserveCapacity(size + 200)
+    var rng = SystemRandomNumberGenerator()
+    let paths = ["/api/items", "/api/users", "/static/app.js", "/upload", "/healthz"]
+    while text.readableBytes < size {
+        let id = rng.next() % 1_000_000, status = [200, 200, 201, 304, 404, 500][Int(rng.next() % 6)]
+        text.writeString("2026-11-24T12:\(rng.next() % 60):\(rng.next() % 60)Z INFO request_id=\(String(rng.next(), radix: 16)) method=GET path=\(paths[Int(rng.next() % 5)])/\(id) status=\(status) bytes=\(rng.next() % 100_000) duration_ms=\(rng.next() % 900)\n")
+    }
+    text.moveWriterIndex(to: size)
+    return text
+}
+let text = logText(data.readableBytes)
+
+func chain(_ steps: String) throws -> Chain {
+    let yaml = "chains:\n  bench:\n" + steps.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+    return try SluiceConfig.parse(yaml: yaml, file: "bench.yaml").chains[0]
+}
+
+func run(_ chain: Chain, _ input: ByteBuffer, declared: String) async throws {
+    _ = try await chain.run(Upload(declaredType: declared), from: Slices(buffer: input), into: DiscardSink(), key: "k")
+}
+
+let cases: [(String, String, ByteBuffer, String)] = [
+    ("size-limit", "- size-limit: { max: 10GiB }", data, "application/octet-stream"),
+    ("magic (64 KiB window)", "- magic: {}", data, "application/octet-stream"),
+    ("hash sha256", "- hash: { algorithms: [sha256] }", data, "application/octet-stream"),
+    ("hash md5", "- hash: { algorithms: [md5] }", data, "application/octet-stream"),
+    ("hash sha1", "- hash: { algorithms: [sha1] }", data, "application/octet-stream"),
+    ("hash crc32", "- hash: { algorithms: [crc32] }", data, "application/octet-stream"),
+    ("hash crc32c", "- hash: { algorithms: [crc32c] }", data, "application/octet-stream"),
+    ("gzip level 1 (text)", "- magic: {}\n- gzip: { level: 1 }", text, "text/plain"),
+    ("gzip level 6 (text)", "- magic: {}\n- gzip: { level: 6 }", text, "text/plain"),
+    ("chain: size-limit, magic, sha256", "- size-limit: { max: 10GiB }\n- magic: {}\n- hash: { algorithms: [sha256] }", data, "application/octet-stream"),
+]
+for (name, steps, input, declared) in cases where selected(name) {
+    let built = try chain(steps)
+    let rate = try await measure(input.readableBytes) { try await run(built, input, declared: declared) }
+    row(name, input.readableBytes, rate)
+}
+}
