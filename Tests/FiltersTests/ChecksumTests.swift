@@ -1,0 +1,56 @@
+@testable import Filters
+import TestSupport
+import Testing
+
+/// The fast CRC paths (PCLMULQDQ folding, SSE4.2 CRC32C) against the references they replace.
+@Suite struct ChecksumTests {
+    static let data: [UInt8] = {
+        var rng = SeededRandom(seed: 77)
+        return rng.bytes(1 << 20)
+    }()
+
+    @Test func crc32MatchesZlibAtEveryLengthAndAlignment() {
+        ChecksumTests.data.withUnsafeBytes { all in
+            for offset in [0, 1, 3, 8, 15] {
+                for length in 0...600 {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                    var fast = CRC32()
+                    fast.update(slice)
+                    #expect(fast.finalize() == CRC32.zlib(slice).bigEndianBytes, "offset \(offset), length \(length)")
+                }
+            }
+            for length in [4096, 65_536, 1 << 20] {
+                let slice = UnsafeRawBufferPointer(rebasing: all[0..<length])
+                var fast = CRC32()
+                fast.update(slice)
+                #expect(fast.finalize() == CRC32.zlib(slice).bigEndianBytes)
+            }
+        }
+    }
+
+    @Test func crc32StreamsInAnyPieces() {
+        var rng = SeededRandom(seed: 3)
+        ChecksumTests.data.withUnsafeBytes { all in
+            var streamed = CRC32()
+            var i = 0
+            while i < all.count {
+                let n = Swift.min(all.count - i, Int(rng.next() % 5000))
+                streamed.update(UnsafeRawBufferPointer(rebasing: all[i..<(i + n)]))
+                i += n
+            }
+            #expect(streamed.finalize() == CRC32.zlib(all).bigEndianBytes)
+        }
+    }
+
+    @Test func crc32cHardwareMatchesTheTable() {
+        ChecksumTests.data.withUnsafeBytes { all in
+            for (offset, length) in [(0, 0), (1, 1), (3, 7), (5, 8), (0, 9), (7, 63), (2, 1000), (0, 1 << 20)] {
+                let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                var fast = CRC32C(), table = CRC32C()
+                fast.update(slice)
+                table.update(portable: slice)
+                #expect(fast.finalize() == table.finalize(), "offset \(offset), length \(length)")
+            }
+        }
+    }
+}
