@@ -132,6 +132,30 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
         #expect(try await readAll(body, boundary: "b").first?.part.filename == "résumé.txt")
     }
 
+    @Test func headersAreReadAsBytes() async throws {
+        // Folded lines, odd case, repeated parameters (the first wins), escapes, extra headers.
+        let head = "--b\r\nCONTENT-DISPOSITION: Form-Data;\r\n  NAME=\"first\"; name=\"second\";\r\n\tFileName=\"a \\\"q\\\" b.txt\"  \r\n"
+            + "Content-Type:   text/plain; charset=utf-8  \r\nX-Extra: 1\r\n\r\nbody\r\n--b--"
+        let part = try #require(try await readAll(Array(head.utf8), boundary: "b").first?.part)
+        #expect(part.name == "first")
+        #expect(part.filename == "a \"q\" b.txt")
+        #expect(part.contentType == "text/plain; charset=utf-8")
+        #expect(part.headers.map(\.name) == ["content-disposition", "content-type", "x-extra"])
+        #expect(part.headers.first?.value == "Form-Data; NAME=\"first\"; name=\"second\"; FileName=\"a \\\"q\\\" b.txt\"")
+    }
+
+    @Test func latin1HeadersAndHeaderCount() async throws {
+        // A client that sends Latin-1: é as one byte 0xE9, which is not UTF-8.
+        var latin1 = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"caf".utf8)
+        latin1 += [0xE9] + Array(".txt\"\r\n\r\nx\r\n--b--".utf8)
+        #expect(try await readAll(latin1, boundary: "b").first?.part.filename == "café.txt")
+
+        let many = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n" + (1...32).map { "X-\($0): v\r\n" }.joined() + "\r\nx\r\n--b--"
+        await #expect { _ = try await readAll(Array(many.utf8), boundary: "b") } throws: { error in
+            (error as? MultipartError)?.message.contains("more than 32 headers") == true
+        }
+    }
+
     @Test func boundaryFromContentType() throws {
         #expect(try MultipartBoundary.parse(contentType: "multipart/form-data; boundary=----WebKitFormBoundaryA1b2") == "----WebKitFormBoundaryA1b2")
         #expect(try MultipartBoundary.parse(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"quoted boundary\"") == "quoted boundary")

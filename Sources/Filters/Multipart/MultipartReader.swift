@@ -11,8 +11,10 @@ import NIOCore
 /// memmem and handed out as slices of itself; only a possible start of the delimiter at a
 /// buffer's end is held back.
 ///
-/// One task reads it; it is not Sendable.
-public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == ByteBuffer {
+/// One task reads it; it is not Sendable. It is not generic over its source either: a generic
+/// class used from another module runs unspecialized and looks up type metadata on every call,
+/// which cost more than the header parsing itself for small parts.
+public final class MultipartReader {
     public struct Limits: Sendable {
         /// Bytes before the first boundary.
         public var preambleBytes = 64 << 10
@@ -32,22 +34,26 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
         case done
     }
 
-    private var source: Source
+    /// The next buffer of the body, or nil at its end.
+    private let nextBuffer: () async throws -> ByteBuffer?
     private let limits: Limits
     /// `\r\n--boundary`
     private let delimiter: [UInt8]
-    private var state = State.preamble
+    // Unchecked exclusivity: one task owns the reader, and the runtime's access checks cost
+    // more than the work done per small part.
+    @exclusivity(unchecked) private var state = State.preamble
     /// Bytes received and not handed out yet.
-    private var input = ByteBuffer()
+    @exclusivity(unchecked) private var input = ByteBuffer()
     /// A possible start of the delimiter held back from the end of the last input (body only).
-    private var held: [UInt8] = []
-    private var sourceEnded = false
+    @exclusivity(unchecked) private var held: [UInt8] = []
+    @exclusivity(unchecked) private var sourceEnded = false
     private var partName = ""
     /// All bytes received from the source.
     public private(set) var bytesReceived: Int64 = 0
 
-    public init(boundary: String, source: Source, limits: Limits = Limits()) {
-        self.source = source
+    public init<Source: AsyncIteratorProtocol>(boundary: String, source: Source, limits: Limits = Limits()) where Source.Element == ByteBuffer {
+        var source = source
+        self.nextBuffer = { try await source.next() }
         self.limits = limits
         self.delimiter = Array("\r\n--\(boundary)".utf8)
     }
@@ -193,7 +199,7 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
         while input.readableBytes < 2 {
             guard try await append() else { throw MultipartError("the body ends right after a boundary, without the closing --") }
         }
-        if input.readableBytesView.prefix(2).elementsEqual("--".utf8) {
+        if input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x2D2D {
             input.moveReaderIndex(forwardBy: 2)
             return false
         }
@@ -203,7 +209,7 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
             if input.readableBytes >= 2 { break }
             guard try await append() else { throw MultipartError("the body ends right after a boundary") }
         }
-        guard input.readableBytesView.prefix(2).elementsEqual([0x0D, 0x0A]) else {
+        guard input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x0D0A else {
             throw MultipartError("a boundary is not followed by CRLF or --")
         }
         input.moveReaderIndex(forwardBy: 2)
@@ -211,21 +217,19 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
     }
 
     private func readHeaders() async throws -> MultipartPart {
-        let end: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
-        let tooLong = MultipartError("a part's headers are longer than \(ByteSize.format(Int64(limits.headerBytes)))")
         while true {
-            if input.readableBytesView.starts(with: [0x0D, 0x0A]) {
+            if input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x0D0A {
                 // An empty header block: no Content-Disposition, which parse() reports.
                 input.moveReaderIndex(forwardBy: 2)
-                return try MultipartPart.parse([])
+                return try MultipartPart.parse(UnsafeRawBufferPointer(start: nil, count: 0))
             }
-            if let index = find(end, in: input) {
-                guard index <= limits.headerBytes else { throw tooLong }
-                let block = Array(input.readableBytesView.prefix(index))
-                input.moveReaderIndex(forwardBy: index + end.count)
-                return try MultipartPart.parse(block)
+            if let index = find(PartHeaders.blockEnd, in: input) {
+                guard index <= limits.headerBytes else { throw headersTooLong() }
+                let part = try input.withUnsafeReadableBytes { try MultipartPart.parse(UnsafeRawBufferPointer(rebasing: $0[..<index])) }
+                input.moveReaderIndex(forwardBy: index + PartHeaders.blockEnd.count)
+                return part
             }
-            if input.readableBytes > limits.headerBytes { throw tooLong }
+            if input.readableBytes > limits.headerBytes { throw headersTooLong() }
             guard try await append() else { throw MultipartError("the body ends inside a part's headers") }
         }
     }
@@ -234,7 +238,7 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
 
     /// Replaces the (consumed) input with the next buffer from the source.
     private func pull() async throws -> Bool {
-        guard !sourceEnded, let next = try await source.next() else {
+        guard !sourceEnded, let next = try await nextBuffer() else {
             sourceEnded = true
             return false
         }
@@ -245,7 +249,7 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
 
     /// Adds the next buffer to what is unread (for the small header and boundary areas).
     private func append() async throws -> Bool {
-        guard !sourceEnded, var next = try await source.next() else {
+        guard !sourceEnded, var next = try await nextBuffer() else {
             sourceEnded = true
             return false
         }
@@ -262,6 +266,10 @@ public final class MultipartReader<Source: AsyncIteratorProtocol> where Source.E
         buffer.withUnsafeReadableBytes { haystack in
             needle.withUnsafeBytes { Memmem.find($0, in: haystack) }
         }
+    }
+
+    private func headersTooLong() -> MultipartError {
+        MultipartError("a part's headers are longer than \(ByteSize.format(Int64(limits.headerBytes)))")
     }
 
     private func truncated() -> MultipartError {

@@ -65,7 +65,7 @@ struct UploadHandler: Sendable {
         }
     }
 
-    private func fieldValue<Source>(_ part: MultipartPart, reader: MultipartReader<Source>, limit: Int64) async throws -> String {
+    private func fieldValue(_ part: MultipartPart, reader: MultipartReader, limit: Int64) async throws -> String {
         var bytes: [UInt8] = []
         while let chunk = try await reader.nextChunk() {
             guard Int64(bytes.count + chunk.readableBytes) <= limit else {
