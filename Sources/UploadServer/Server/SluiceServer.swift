@@ -37,7 +37,7 @@ struct SluiceServer {
             limiter: UploadLimiter(limit: server.maxConcurrentUploads), cors: CORSPolicy(config: server.cors),
             page: server.page ? UploadPage(routes: routes) : nil, metrics: metrics, logger: logger)
         let onListening = self.onListening, logger = self.logger
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize()], idleTimeout: .seconds(75))
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
         let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil, reuseAddress: true),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
