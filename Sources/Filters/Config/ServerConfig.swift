@@ -4,8 +4,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var port = 8080
     /// Uploads in progress at once; more get 503.
     public var maxConcurrentUploads = 64
-    /// Memory for S3 part buffers across all uploads; when it is spent, uploads wait.
-    public var maxBufferedBytes: Int64 = 256 << 20
+    /// Memory for S3 part buffers across all uploads; when it is spent, uploads wait. The
+    /// default holds two uploads at full speed (5 parts of 8 MiB each) and keeps the server
+    /// under about 160 MiB however many uploads arrive.
+    public var maxBufferedBytes: Int64 = 96 << 20
     /// Serve the upload page at `/`.
     public var page = true
     public var cors: CORSConfig?

@@ -15,17 +15,21 @@ final class PartBufferPool: Sendable {
         self.keep = keep
     }
 
-    /// An empty buffer with room for `size` bytes (from the pool when the size is the usual one).
-    func take(size: Int) -> ByteBuffer {
-        if size == partSize, var buffer = idle.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+    /// Puts an empty buffer with room for `size` bytes into `buffer` (from the pool when the size
+    /// is the usual one). Returns true when it was used before: then all its memory is in use
+    /// already, not only as it fills. (An inout rather than a result: a second reference to the
+    /// buffer, even briefly, would make its first write copy all of it.)
+    func take(size: Int, into buffer: inout ByteBuffer) -> Bool {
+        if size == partSize, var reused = idle.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
             // Cleared now rather than when given back: the HTTP client lets go of a sent part
             // a moment after the request returns, and clear() on a shared buffer allocates.
-            buffer.clear()
-            return buffer
+            reused.clear()
+            buffer = consume reused
+            return true
         }
-        var buffer = ByteBuffer()
+        buffer = ByteBuffer()
         buffer.reserveCapacity(size)
-        return buffer
+        return false
     }
 
     /// Takes a buffer back. If someone still holds it (an HTTP write in progress), the next

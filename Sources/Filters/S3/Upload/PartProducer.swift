@@ -20,9 +20,12 @@ struct PartProducer {
     /// The part's bytes are charged to the budget; ``Part/release()`` gives them back.
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
         var part = Part(budget: budget, pool: pool)
-        part.bytes = pool?.take(size: partSize) ?? ByteBuffer()
+        let resident = pool?.take(size: partSize, into: &part.bytes) ?? false
         part.bytes.reserveCapacity(partSize)
         do {
+            // A reused buffer's pages are all in memory already: charge them all, or uploads
+            // that each hold one while filling would take the server past its budget.
+            if resident { try await part.charge(partSize) }
             while part.bytes.readableBytes < partSize {
                 guard var chunk = try await take(from: &body) else { break }
                 let room = partSize - part.bytes.readableBytes
@@ -81,16 +84,18 @@ struct Part: Sendable {
     }
 
     mutating func append(_ chunk: inout ByteBuffer) async throws {
-        if let budget {
-            let needed = bytes.readableBytes + chunk.readableBytes - charged
-            if needed > 0 {
-                // Charge in whole granules: fewer waits, and the count stays close to real memory.
-                let grant = (needed + MemoryBudget.granule - 1) / MemoryBudget.granule * MemoryBudget.granule
-                try await budget.acquire(grant)
-                charged += grant
-            }
-        }
+        try await charge(bytes.readableBytes + chunk.readableBytes)
         bytes.writeBuffer(&chunk)
+    }
+
+    /// Makes sure `total` bytes are charged to the budget, waiting for room if need be.
+    mutating func charge(_ total: Int) async throws {
+        guard let budget, total > charged else { return }
+        // Charge in whole granules: fewer waits, and the count stays close to real memory.
+        let needed = total - charged
+        let grant = (needed + MemoryBudget.granule - 1) / MemoryBudget.granule * MemoryBudget.granule
+        try await budget.acquire(grant)
+        charged += grant
     }
 
     /// Frees the bytes' share of the budget and returns the buffer to the pool (call when the
