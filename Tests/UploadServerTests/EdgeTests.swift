@@ -76,14 +76,15 @@ final class EdgeTests {
     @Test func http10WithoutKeepAliveIsClosedAfterTheAnswer() throws {
         // ab and other HTTP/1.0 clients read the answer until the server closes the connection.
         let body = EdgeTests.part() + "hello\r\n--\(EdgeTests.b)--\r\n"
+        let headers = [("Content-Type", "multipart/form-data; boundary=\(EdgeTests.b)"), ("Content-Length", "\(body.utf8.count)")]
         let connection = try RawHTTP(port: server.port)
-        connection.send("POST /upload HTTP/1.0\r\nContent-Type: multipart/form-data; boundary=\(EdgeTests.b)\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        connection.send(RawHTTP.head("POST", "/upload", headers, version: "1.0") + body)
         let response = try #require(RawResponse(connection.read()), "no answer")
         #expect(response.status == 201)
         #expect(connection.closedByServer(timeout: .seconds(3)))
 
         let keepAlive = try RawHTTP(port: server.port)
-        keepAlive.send("POST /upload HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: multipart/form-data; boundary=\(EdgeTests.b)\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        keepAlive.send(RawHTTP.head("POST", "/upload", [("Connection", "keep-alive")] + headers, version: "1.0") + body)
         #expect(try #require(RawResponse(keepAlive.read())).status == 201)
         #expect(!keepAlive.closedByServer(timeout: .milliseconds(500)))
     }

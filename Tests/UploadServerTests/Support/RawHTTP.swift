@@ -95,8 +95,8 @@ final class RawHTTP {
     }
 
     /// A request head for a POST or PUT with the given headers.
-    static func head(_ method: String, _ path: String, _ headers: [(String, String)]) -> String {
-        "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+    static func head(_ method: String, _ path: String, _ headers: [(String, String)], version: String = "1.1") -> String {
+        "\(method) \(path) HTTP/\(version)\r\nHost: 127.0.0.1\r\n" + headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
     }
 }
 
