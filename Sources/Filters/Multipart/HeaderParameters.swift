@@ -1,32 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `value; name=token; name="quoted"` as in Content-Type and Content-Disposition headers.
 enum HeaderParameters {
     /// Calls `parameter` with each parameter after the first `;`: its name as sent and its value.
     /// Quoted strings lose their quotes; `\"` and `\\` are unescaped (other backslashes stay:
     /// old browsers sent Windows paths). Names and values are trimmed of spaces and tabs.
     static func forEach(in header: UnsafeRawBufferPointer, _ parameter: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        guard let base = header.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              let first = memchr(base, Int32(UInt8(ascii: ";")), header.count) else { return }
         let semicolon = UInt8(ascii: ";"), equals = UInt8(ascii: "="), quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        var i = header.firstIndex(of: semicolon).map { $0 + 1 } ?? header.count
-        while i < header.count {
-            while i < header.count, isSpace(header[i]) || header[i] == semicolon { i += 1 }
+        func bytes(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + from, count: to - from) }
+        let end = header.count
+        var i = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(first)) + 1
+        while i < end {
+            while i < end, isSpace(base[i]) || base[i] == semicolon { i += 1 }
             let nameStart = i
-            while i < header.count, header[i] != equals, header[i] != semicolon { i += 1 }
-            let name = PartHeaders.trimmed(UnsafeRawBufferPointer(rebasing: header[nameStart..<i]))
-            guard i < header.count, header[i] == equals else { continue }
+            while i < end, base[i] != equals, base[i] != semicolon { i += 1 }
+            let name = PartHeaders.trimmed(bytes(nameStart, i))
+            guard i < end, base[i] == equals else { continue }
             i += 1
-            while i < header.count, isSpace(header[i]) { i += 1 }
-            if i < header.count, header[i] == quote {
+            while i < end, isSpace(base[i]) { i += 1 }
+            if i < end, base[i] == quote {
                 i += 1
                 let valueStart = i
                 var escaped = false
-                while i < header.count, header[i] != quote {
-                    if header[i] == backslash, i + 1 < header.count, header[i + 1] == quote || header[i + 1] == backslash {
+                while i < end, base[i] != quote {
+                    if base[i] == backslash, i + 1 < end, base[i + 1] == quote || base[i + 1] == backslash {
                         escaped = true
                         i += 1
                     }
                     i += 1
                 }
-                let value = UnsafeRawBufferPointer(rebasing: header[valueStart..<i])
+                let value = bytes(valueStart, i)
                 i += 1
                 guard !name.isEmpty else { continue }
                 if escaped {
@@ -36,8 +46,8 @@ enum HeaderParameters {
                 }
             } else {
                 let valueStart = i
-                while i < header.count, header[i] != semicolon { i += 1 }
-                if !name.isEmpty { parameter(name, PartHeaders.trimmed(UnsafeRawBufferPointer(rebasing: header[valueStart..<i]))) }
+                while i < end, base[i] != semicolon { i += 1 }
+                if !name.isEmpty { parameter(name, PartHeaders.trimmed(bytes(valueStart, i))) }
             }
         }
     }

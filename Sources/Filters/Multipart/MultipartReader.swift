@@ -35,7 +35,7 @@ public final class MultipartReader {
     }
 
     /// The next buffer of the body, or nil at its end.
-    private let nextBuffer: () async throws -> ByteBuffer?
+    private let nextBuffer: nonisolated(nonsending) () async throws -> ByteBuffer?
     private let limits: Limits
     /// `\r\n--boundary`
     private let delimiter: [UInt8]
@@ -47,20 +47,20 @@ public final class MultipartReader {
     /// A possible start of the delimiter held back from the end of the last input (body only).
     @exclusivity(unchecked) private var held: [UInt8] = []
     @exclusivity(unchecked) private var sourceEnded = false
-    private var partName = ""
+    @exclusivity(unchecked) private var partName = ""
     /// All bytes received from the source.
-    public private(set) var bytesReceived: Int64 = 0
+    @exclusivity(unchecked) public private(set) var bytesReceived: Int64 = 0
 
     public init<Source: AsyncIteratorProtocol>(boundary: String, source: Source, limits: Limits = Limits()) where Source.Element == ByteBuffer {
         var source = source
-        self.nextBuffer = { try await source.next() }
+        self.nextBuffer = { try await source.next(isolation: #isolation) }
         self.limits = limits
         self.delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
     /// The next part's headers, or nil after the closing boundary. Any unread body of the
     /// previous part is skipped.
-    public func nextPart() async throws -> MultipartPart? {
+    public nonisolated(nonsending) func nextPart() async throws -> MultipartPart? {
         while true {
             switch state {
             case .done:
@@ -72,11 +72,16 @@ public final class MultipartReader {
             case .preamble:
                 try await skipPreamble()
             case .afterDelimiter:
-                guard try await afterDelimiter() else {
-                    state = .done
-                    return nil
+                let part: MultipartPart
+                if let whole = try headInPlace() {
+                    part = whole
+                } else {
+                    guard try await afterDelimiter() else {
+                        state = .done
+                        return nil
+                    }
+                    part = try await readHeaders()
                 }
-                let part = try await readHeaders()
                 partName = part.name
                 state = .body
                 return part
@@ -84,8 +89,24 @@ public final class MultipartReader {
         }
     }
 
+    /// The common case without suspending or looking twice: the delimiter's CRLF and a whole
+    /// header block are already in `input`. nil leaves everything else (the closing `--`,
+    /// padding, an empty, unfinished or too long block) to the step-by-step path.
+    private func headInPlace() throws -> MultipartPart? {
+        let limit = limits.headerBytes
+        let found = try input.withUnsafeReadableBytes { bytes -> (MultipartPart, Int)? in
+            guard bytes.count > 4, bytes[0] == 0x0D, bytes[1] == 0x0A, bytes[2] != 0x0D || bytes[3] != 0x0A else { return nil }
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[2...])
+            guard let index = PartHeaders.blockEnd.withUnsafeBytes({ Memmem.find($0, in: rest) }), index <= limit else { return nil }
+            return (try MultipartPart.parse(UnsafeRawBufferPointer(rebasing: rest[..<index])), 2 + index + PartHeaders.blockEnd.count)
+        }
+        guard let (part, consumed) = found else { return nil }
+        input.moveReaderIndex(forwardBy: consumed)
+        return part
+    }
+
     /// The next piece of the current part's body, or nil at its end.
-    public func nextChunk() async throws -> ByteBuffer? {
+    public nonisolated(nonsending) func nextChunk() async throws -> ByteBuffer? {
         while true {
             guard case .body = state else { return nil }
             if !held.isEmpty {
@@ -126,6 +147,7 @@ public final class MultipartReader {
         public struct Iterator: AsyncIteratorProtocol {
             let reader: MultipartReader
             public mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? { try await reader.nextChunk() }
         }
     }
 
@@ -133,7 +155,7 @@ public final class MultipartReader {
 
     /// The held-back bytes met the next input: either they complete the delimiter, or they are
     /// body after all. (Only one start is possible: the boundary holds no CR.)
-    private func resolveHeld() async throws -> ByteBuffer? {
+    private nonisolated(nonsending) func resolveHeld() async throws -> ByteBuffer? {
         if input.readableBytes == 0 {
             guard try await pull() else { throw truncated() }
         }
@@ -170,7 +192,7 @@ public final class MultipartReader {
 
     // MARK: - Boundaries and headers
 
-    private func skipPreamble() async throws {
+    private nonisolated(nonsending) func skipPreamble() async throws {
         // The first delimiter may open the body without the CRLF before it.
         let dashBoundary = Array(delimiter.dropFirst(2))
         while input.readableBytes < dashBoundary.count {
@@ -195,7 +217,7 @@ public final class MultipartReader {
     }
 
     /// After a delimiter: true when a part follows, false at the closing `--`.
-    private func afterDelimiter() async throws -> Bool {
+    private nonisolated(nonsending) func afterDelimiter() async throws -> Bool {
         while input.readableBytes < 2 {
             guard try await append() else { throw MultipartError("the body ends right after a boundary, without the closing --") }
         }
@@ -216,7 +238,7 @@ public final class MultipartReader {
         return true
     }
 
-    private func readHeaders() async throws -> MultipartPart {
+    private nonisolated(nonsending) func readHeaders() async throws -> MultipartPart {
         while true {
             if input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x0D0A {
                 // An empty header block: no Content-Disposition, which parse() reports.
@@ -237,7 +259,7 @@ public final class MultipartReader {
     // MARK: - Input
 
     /// Replaces the (consumed) input with the next buffer from the source.
-    private func pull() async throws -> Bool {
+    private nonisolated(nonsending) func pull() async throws -> Bool {
         guard !sourceEnded, let next = try await nextBuffer() else {
             sourceEnded = true
             return false
@@ -248,7 +270,7 @@ public final class MultipartReader {
     }
 
     /// Adds the next buffer to what is unread (for the small header and boundary areas).
-    private func append() async throws -> Bool {
+    private nonisolated(nonsending) func append() async throws -> Bool {
         guard !sourceEnded, var next = try await nextBuffer() else {
             sourceEnded = true
             return false
