@@ -17,7 +17,9 @@ final class ServerProcess: @unchecked Sendable {
         let configFile = directory.appendingPathComponent("sluice.yaml")
         try yaml.write(to: configFile, atomically: true, encoding: .utf8)
         logFile = directory.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: logFile.path])
+        }
         process.executableURL = productsDirectory.appendingPathComponent("UploadServer")
         process.arguments = ["--config", configFile.path]
         process.environment = ServerProcess.baseEnvironment.merging(environment) { $1 }
