@@ -1,6 +1,6 @@
 import CMagic
 
-/// One libmagic handle with the system database loaded. A handle is not thread-safe: it is
+/// One libmagic handle with the system database loaded (shared, see ``MagicDatabase``). A handle is not thread-safe: it is
 /// used by one filter at a time, which ``MagicPool`` guarantees (hence `@unchecked Sendable`).
 final class MagicHandle: @unchecked Sendable {
     private let cookie: OpaquePointer
@@ -10,7 +10,7 @@ final class MagicHandle: @unchecked Sendable {
         guard let cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING) else {
             throw MagicError(message: "magic_open failed")
         }
-        guard magic_load(cookie, nil) == 0 else {
+        guard MagicDatabase.shared?.load(into: cookie) == true || magic_load(cookie, nil) == 0 else {
             let message = magic_error(cookie).map { String(cString: $0) } ?? "unknown error"
             magic_close(cookie)
             throw MagicError(message: "cannot load the magic database: \(message)")
