@@ -1,13 +1,16 @@
 import Synchronization
 
-/// A limit on the bytes held in part buffers across all uploads. When it is spent, uploads
-/// wait for parts to finish instead of allocating more: memory stays bounded under load.
+/// A limit on the bytes held in part buffers across all uploads, in use or kept idle for
+/// reuse. When it is spent, idle buffers are given up first; then uploads wait for parts to
+/// finish instead of allocating more: memory stays bounded under load.
 public final class MemoryBudget: Sendable {
     /// Parts are charged in steps of this many bytes.
     static let granule = 1 << 20
 
     public let limit: Int
     private let state: Mutex<State>
+    /// Holders of idle charged memory (part buffer pools), asked to give it up on a shortfall.
+    private let holders = Mutex<[WeakHolder]>([])
 
     struct State {
         var used = 0
@@ -25,10 +28,27 @@ public final class MemoryBudget: Sendable {
     /// Bytes currently charged.
     public var used: Int { state.withLock { $0.used } }
 
+    /// Whether an upload is waiting for room.
+    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
+    func register(_ holder: any IdleMemoryHolder) {
+        holders.withLock { $0.removeAll { $0.holder == nil }; $0.append(WeakHolder(holder: holder)) }
+    }
+
+    /// Charges `bytes` only if they fit now and no one is waiting.
+    func tryAcquire(_ bytes: Int) -> Bool {
+        state.withLock { state in
+            guard state.waiters.isEmpty, state.used + bytes <= limit else { return false }
+            state.used += bytes
+            return true
+        }
+    }
+
     /// Waits until `bytes` fit, then charges them. A request larger than the whole budget is
     /// granted once nothing else is charged, so one large part cannot wait forever.
     func acquire(_ bytes: Int) async throws {
         try Task.checkCancellation()
+        reclaimIdle(for: bytes)
         let id = state.withLock { state -> UInt64 in
             state.nextId += 1
             return state.nextId
@@ -48,7 +68,8 @@ public final class MemoryBudget: Sendable {
                 switch outcome {
                 case .granted: continuation.resume()
                 case .cancelled: continuation.resume(throwing: CancellationError())
-                case .queued: break
+                // A buffer may have gone idle between the first look and the queueing.
+                case .queued: reclaimIdle(for: bytes)
                 }
             }
         } onCancel: {
@@ -78,6 +99,31 @@ public final class MemoryBudget: Sendable {
         }
         for continuation in ready { continuation.resume() }
     }
+}
+
+extension MemoryBudget {
+    /// Asks the holders of idle memory for what `bytes` lacks, and releases what they give up.
+    func reclaimIdle(for bytes: Int) {
+        let shortfall = state.withLock { $0.used + bytes - limit }
+        guard shortfall > 0 else { return }
+        var freed = 0
+        for holder in holders.withLock({ $0.compactMap(\.holder) }) where freed < shortfall {
+            freed += holder.giveUpIdle(shortfall - freed)
+        }
+        if freed > 0 { release(freed) }
+    }
+
+    struct WeakHolder {
+        weak var holder: (any IdleMemoryHolder)?
+    }
+}
+
+/// Keeps charged memory idle for reuse (``PartBufferPool``) and gives it up when the budget
+/// runs short.
+protocol IdleMemoryHolder: AnyObject, Sendable {
+    /// Drops idle memory worth at least `bytes` if it has that much; returns the bytes of
+    /// charge dropped, which the budget then releases.
+    func giveUpIdle(_ bytes: Int) -> Int
 }
 
 extension MemoryBudget.State {

@@ -2,43 +2,84 @@ import NIOCore
 import Synchronization
 
 /// Part buffers kept for reuse. A fresh 8 MiB buffer per part costs page faults on every byte
-/// and leaves glibc holding freed blocks; reusing a few keeps memory at what is in use.
-final class PartBufferPool: Sendable {
+/// and leaves glibc holding freed blocks; reusing a few keeps memory at what is in use. Idle
+/// buffers stay charged to the budget (their pages are resident), and are freed when the
+/// budget runs short or someone waits for room.
+final class PartBufferPool: IdleMemoryHolder {
     let partSize: Int
     /// How many idle buffers to keep.
     let keep: Int
+    let budget: MemoryBudget?
+    /// What an idle buffer holds of the budget: its whole size, in the budget's granules.
+    private let fullCharge: Int
     /// Oldest first: the longer a buffer waited, the likelier no one else holds it.
-    private let idle = Mutex<[ByteBuffer]>([])
+    private let idle = Mutex<[(buffer: ByteBuffer, charge: Int)]>([])
 
-    init(partSize: Int, keep: Int) {
+    init(partSize: Int, keep: Int, budget: MemoryBudget?) {
         self.partSize = partSize
         self.keep = keep
+        self.budget = budget
+        self.fullCharge = (partSize + MemoryBudget.granule - 1) / MemoryBudget.granule * MemoryBudget.granule
+        budget?.register(self)
     }
 
     /// Puts an empty buffer with room for `size` bytes into `buffer` (from the pool when the size
-    /// is the usual one). Returns true when it was used before: then all its memory is in use
-    /// already, not only as it fills. (An inout rather than a result: a second reference to the
-    /// buffer, even briefly, would make its first write copy all of it.)
-    func take(size: Int, into buffer: inout ByteBuffer) -> Bool {
+    /// is the usual one). Returns the budget charge that comes with a reused buffer (all its
+    /// pages are in memory), or nil for a fresh one, charged as it fills. (An inout rather
+    /// than a result: a second reference to the buffer, even briefly, would make its first
+    /// write copy all of it.)
+    func take(size: Int, into buffer: inout ByteBuffer) -> Int? {
         if size == partSize, var reused = idle.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
             // Cleared now rather than when given back: the HTTP client lets go of a sent part
             // a moment after the request returns, and clear() on a shared buffer allocates.
-            reused.clear()
-            buffer = consume reused
-            return true
+            reused.buffer.clear()
+            buffer = reused.buffer
+            return reused.charge
         }
         buffer = ByteBuffer()
         buffer.reserveCapacity(size)
-        return false
+        return nil
     }
 
-    /// Takes a buffer back. If someone still holds it (an HTTP write in progress), the next
-    /// write into it copies first, so reuse is always safe; it is just cheaper when unshared.
-    func give(_ buffer: consuming ByteBuffer) {
-        guard buffer.capacity >= partSize else { return }
-        let buffer = consume buffer
-        idle.withLock { idle in
-            if idle.count < keep { idle.append(buffer) }
+    /// Takes a buffer back with the budget `charge` it holds, and returns what of that charge
+    /// the pool did not keep (the caller releases it). If someone still holds the buffer (an
+    /// HTTP write in progress), the next write into it copies first, so reuse is always safe;
+    /// it is just cheaper when unshared.
+    func give(_ buffer: consuming ByteBuffer, charge: Int) -> Int {
+        // An upload waiting for room gets it rather than an idle buffer.
+        guard buffer.capacity >= partSize, budget?.hasWaiters != true else { return charge }
+        var kept = charge
+        if let budget, charge < fullCharge {
+            guard budget.tryAcquire(fullCharge - charge) else { return charge }
+            kept = fullCharge
         }
+        let entry = (buffer: consume buffer, charge: kept)
+        let accepted = idle.withLock { idle in
+            guard idle.count < keep else { return false }
+            idle.append(entry)
+            return true
+        }
+        guard accepted else {
+            if kept > charge { budget?.release(kept - charge) }
+            return charge
+        }
+        // A wait that began after the look above found the pool empty: hand this one over.
+        if let budget, budget.hasWaiters { budget.reclaimIdle(for: fullCharge) }
+        return 0
+    }
+
+    func giveUpIdle(_ bytes: Int) -> Int {
+        let dropped = idle.withLock { idle -> [(buffer: ByteBuffer, charge: Int)] in
+            var dropped: [(buffer: ByteBuffer, charge: Int)] = []
+            var total = 0
+            while total < bytes, !idle.isEmpty {
+                let entry = idle.removeFirst()
+                total += entry.charge
+                dropped.append(entry)
+            }
+            return dropped
+        }
+        // The buffers are freed here, outside the lock.
+        return dropped.reduce(0) { $0 + $1.charge }
     }
 }

@@ -20,12 +20,10 @@ struct PartProducer {
     /// The part's bytes are charged to the budget; ``Part/release()`` gives them back.
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
         var part = Part(budget: budget, pool: pool)
-        let resident = pool?.take(size: partSize, into: &part.bytes) ?? false
+        // A reused buffer comes charged in full (its pages are all in memory already).
+        if let charge = pool?.take(size: partSize, into: &part.bytes) { part.adopt(charge: charge) }
         part.bytes.reserveCapacity(partSize)
         do {
-            // A reused buffer's pages are all in memory already: charge them all, or uploads
-            // that each hold one while filling would take the server past its budget.
-            if resident { try await part.charge(partSize) }
             while part.bytes.readableBytes < partSize {
                 guard var chunk = try await take(from: &body) else { break }
                 let room = partSize - part.bytes.readableBytes
@@ -98,13 +96,18 @@ struct Part: Sendable {
         charged += grant
     }
 
-    /// Frees the bytes' share of the budget and returns the buffer to the pool (call when the
-    /// part is sent, or abandoned).
+    /// Takes over a charge already made for the buffer (a pooled one).
+    mutating func adopt(charge: Int) {
+        charged += charge
+    }
+
+    /// Returns the buffer to the pool, which may keep its share of the budget, and releases
+    /// the rest (call when the part is sent, or abandoned).
     mutating func release() {
-        if charged > 0 { budget?.release(charged) }
-        charged = 0
         let done = bytes
         bytes = ByteBuffer()
-        pool?.give(consume done)
+        let unkept = pool?.give(consume done, charge: charged) ?? charged
+        if unkept > 0 { budget?.release(unkept) }
+        charged = 0
     }
 }

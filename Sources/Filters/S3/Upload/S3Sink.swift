@@ -22,7 +22,7 @@ public final class S3Sink: Sink {
         self.warn = warn
         // Enough idle buffers for one upload at full speed, or for what the budget allows.
         let perUpload = settings.concurrency + 1
-        self.pool = PartBufferPool(partSize: settings.partSize, keep: budget.map { Swift.max(perUpload, $0.limit / settings.partSize) } ?? perUpload)
+        self.pool = PartBufferPool(partSize: settings.partSize, keep: budget.map { Swift.max(perUpload, $0.limit / settings.partSize) } ?? perUpload, budget: budget)
     }
 
     public static let printWarning: @Sendable (String) -> Void = { message in

@@ -1,0 +1,70 @@
+@testable import Filters
+import NIOCore
+import Testing
+
+/// Idle pooled buffers are resident memory: they stay charged to the budget, and give way to
+/// uploads that need room.
+@Suite struct PartBufferPoolTests {
+    let partSize = 2 << 20
+
+    /// A part filled to `partSize` from the pool, as PartProducer makes them.
+    func filledPart(_ budget: MemoryBudget, _ pool: PartBufferPool) async throws -> Part {
+        var part = Part(budget: budget, pool: pool)
+        if let charge = pool.take(size: partSize, into: &part.bytes) { part.adopt(charge: charge) }
+        var chunk = ByteBuffer(repeating: 7, count: partSize)
+        try await part.append(&chunk)
+        return part
+    }
+
+    @Test func anIdleBufferKeepsItsChargeAndTheNextPartTakesItOver() async throws {
+        let budget = MemoryBudget(limit: 8 << 20)
+        let pool = PartBufferPool(partSize: partSize, keep: 4, budget: budget)
+        var part = try await filledPart(budget, pool)
+        #expect(budget.used == partSize)
+        part.release()
+        #expect(budget.used == partSize, "the idle buffer's pages are still resident")
+        var next = try await filledPart(budget, pool)
+        #expect(budget.used == partSize, "the reused buffer came charged; filling it charged nothing more")
+        next.release()
+        #expect(budget.used == partSize)
+    }
+
+    @Test func aShortfallFreesIdleBuffersBeforeAnyoneWaits() async throws {
+        let budget = MemoryBudget(limit: 4 << 20)
+        let pool = PartBufferPool(partSize: partSize, keep: 4, budget: budget)
+        var first = try await filledPart(budget, pool)
+        var second = try await filledPart(budget, pool)
+        first.release()
+        second.release()
+        #expect(budget.used == 4 << 20)
+        // A fresh part of another size cannot use the pool: the idle buffers must make room.
+        try await budget.acquire(3 << 20)
+        #expect(budget.used <= 4 << 20)
+        #expect(budget.used >= 3 << 20)
+    }
+
+    @Test func aBufferGivenBackWhileSomeoneWaitsIsNotKept() async throws {
+        let budget = MemoryBudget(limit: 2 << 20)
+        let pool = PartBufferPool(partSize: partSize, keep: 4, budget: budget)
+        var part = try await filledPart(budget, pool)
+        let waiting = Task { try await budget.acquire(2 << 20) }
+        while !budget.hasWaiters { try await Task.sleep(for: .milliseconds(5)) }
+        part.release()
+        try await waiting.value
+        #expect(budget.used == 2 << 20, "the waiter holds the budget, the pool nothing")
+        var buffer = ByteBuffer()
+        #expect(pool.take(size: partSize, into: &buffer) == nil, "the buffer was freed, not pooled")
+    }
+
+    @Test func aShortPartIsToppedUpToAFullChargeWhenPooled() async throws {
+        let budget = MemoryBudget(limit: 8 << 20)
+        let pool = PartBufferPool(partSize: partSize, keep: 4, budget: budget)
+        var part = Part(budget: budget, pool: pool)
+        _ = pool.take(size: partSize, into: &part.bytes)
+        var chunk = ByteBuffer(repeating: 1, count: 1000)
+        try await part.append(&chunk)
+        #expect(budget.used == MemoryBudget.granule)
+        part.release()
+        #expect(budget.used == partSize, "an idle buffer is charged for all its pages")
+    }
+}
