@@ -42,6 +42,7 @@ struct UploadServerCommand: ParsableCommand {
 
     func serve() async throws {
         Signals.restoreDefaults()
+        MallocPolicy.apply()
         let environment = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
