@@ -11,7 +11,7 @@ final class ServerMetrics: Sendable {
     init(budget: MemoryBudget?) {
         self.budget = budget
         inFlight = registry.makeGauge(descriptor: Self.name("uploads_in_flight", "Upload requests being received now"))
-        partBuffers = registry.makeGauge(descriptor: Self.name("part_buffer_bytes", "Bytes held in S3 part buffers across uploads (server.maxBufferedBytes)"))
+        partBuffers = registry.makeGauge(descriptor: Self.name("part_buffer_bytes", "Bytes held in S3 part buffers across uploads, in use or idle for reuse (server.maxBufferedBytes)"))
     }
 
     static func name(_ metric: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
