@@ -17,7 +17,7 @@ struct MagicDatabase: @unchecked Sendable {
     init?(path: String) {
         var buffers: [UnsafeMutableRawBufferPointer] = []
         for entry in path.split(separator: ":").map(String.init) {
-            if let compiled = FileManager.default.contents(atPath: entry + ".mgc") ?? Self.compiled(atPath: entry) {
+            if let compiled = Self.compiled(atPath: entry + ".mgc") ?? Self.compiled(atPath: entry) {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: compiled.count, alignment: 8)
                 compiled.withUnsafeBytes { buffer.copyMemory(from: $0) }
                 buffers.append(buffer)

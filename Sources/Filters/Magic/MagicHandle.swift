@@ -1,7 +1,8 @@
 import CMagic
 
-/// One libmagic handle with the system database loaded (shared, see ``MagicDatabase``). A handle is not thread-safe: it is
-/// used by one filter at a time, which ``MagicPool`` guarantees (hence `@unchecked Sendable`).
+/// One libmagic handle with the system database loaded (one copy for all handles, see
+/// ``MagicDatabase``). A handle is not thread-safe: it is used by one filter at a time, which
+/// ``MagicPool`` guarantees (hence `@unchecked Sendable`).
 final class MagicHandle: @unchecked Sendable {
     private let cookie: OpaquePointer
 
