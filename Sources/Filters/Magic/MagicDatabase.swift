@@ -4,12 +4,13 @@ import Foundation
 /// libmagic's compiled database, read once and shared by every handle. `magic_load` maps the
 /// whole file again for each handle (8 MiB of resident memory each with Debian's database),
 /// while handles loaded from one buffer all read the same bytes, which libmagic never writes.
-struct MagicDatabase: @unchecked Sendable {
+final class MagicDatabase: @unchecked Sendable {
     /// nil when the configured database cannot be shared this way (a text magic file with
     /// rules in it, or nothing readable); handles then load it themselves.
     static let shared: MagicDatabase? = MagicDatabase(path: magic_getpath(nil, 0).map { String(cString: $0) } ?? "")
 
-    /// Kept for the life of the process: every handle points into them.
+    /// Read-only once loaded; every handle loaded from them points into them, so they live as
+    /// long as this database (``shared``: as long as the process).
     private let buffers: [UnsafeMutableRawBufferPointer]
 
     /// `path` as libmagic gives it: a colon-separated list where each entry is a compiled
@@ -29,6 +30,8 @@ struct MagicDatabase: @unchecked Sendable {
         guard !buffers.isEmpty else { return nil }
         self.buffers = buffers
     }
+
+    deinit { buffers.forEach { $0.deallocate() } }
 
     /// Loads the database into a fresh handle; false when libmagic refuses it.
     func load(into cookie: OpaquePointer) -> Bool {
