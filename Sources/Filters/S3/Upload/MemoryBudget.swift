@@ -7,6 +7,9 @@ public final class MemoryBudget: Sendable {
     /// Parts are charged in steps of this many bytes.
     static let granule = 1 << 20
 
+    /// `bytes` rounded up to whole granules, the unit every charge is made in.
+    static func granules(_ bytes: Int) -> Int { (bytes + granule - 1) / granule * granule }
+
     public let limit: Int
     private let state: Mutex<State>
     /// Holders of idle charged memory (part buffer pools), asked to give it up on a shortfall.

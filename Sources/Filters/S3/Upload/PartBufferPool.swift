@@ -19,7 +19,7 @@ final class PartBufferPool: IdleMemoryHolder {
         self.partSize = partSize
         self.keep = keep
         self.budget = budget
-        self.fullCharge = (partSize + MemoryBudget.granule - 1) / MemoryBudget.granule * MemoryBudget.granule
+        self.fullCharge = MemoryBudget.granules(partSize)
         budget?.register(self)
     }
 

@@ -91,7 +91,7 @@ struct Part: Sendable {
         guard let budget, total > charged else { return }
         // Charge in whole granules: fewer waits, and the count stays close to real memory.
         let needed = total - charged
-        let grant = (needed + MemoryBudget.granule - 1) / MemoryBudget.granule * MemoryBudget.granule
+        let grant = MemoryBudget.granules(needed)
         try await budget.acquire(grant)
         charged += grant
     }
