@@ -75,6 +75,39 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
         }
     }
 
+    /// Reads larger than what the reader copies behind a leftover (`appendStep`): a head, a
+    /// delimiter or a preamble cut anywhere must still come out whole, with the rest of the
+    /// read kept for the body. One head is longer than the step, so it takes several.
+    @Test func splitsInsideLargeReads() async throws {
+        var rng = SeededRandom(seed: 7)
+        let step = MultipartReader.appendStep
+        let form = FormBody(parts: [
+            .init(name: "a", filename: "a.bin", body: rng.bytes(3 * step)),
+            .init(name: "b", filename: "b.bin", contentType: "text/plain", body: rng.bytes(2 * step),
+                  extraHeaders: ["X-Long: " + String(repeating: "x", count: step + 100)]),
+            .init(name: "c", body: Array("last".utf8)),
+        ])
+        let preamble = Array(String(repeating: "p", count: step + 10).utf8) + Array("\r\n".utf8)
+        let bytes = preamble + form.bytes
+        let expected = form.parts.map { ReadPart(part: MultipartPart(name: $0.name, filename: $0.filename, contentType: $0.contentType), body: $0.body) }
+        // Cut around the preamble's end and each part's head, where a leftover meets a large read.
+        let needle = Array("--\(form.boundary)".utf8)
+        var heads: [Int] = []
+        for i in 0...(bytes.count - needle.count) where bytes[i..<(i + needle.count)].elementsEqual(needle) { heads.append(i) }
+        #expect(heads.count == 4)  // three heads (the first ends the preamble) and the closing one
+        for head in heads {
+            for cut in Swift.max(0, head - 4)...Swift.min(bytes.count, head + step + 400) {
+                let parts = try await readAll(bytes, boundary: form.boundary, chunks: split(bytes, at: [cut]))
+                guard parts.map(\.body) == expected.map(\.body), parts.map(\.part.name) == ["a", "b", "c"],
+                      parts.map(\.part.filename) == expected.map(\.part.filename),
+                      parts.map(\.part.contentType) == expected.map(\.part.contentType) else {
+                    Issue.record("cut at \(cut)")
+                    return
+                }
+            }
+        }
+    }
+
     @Test func oneByteChunks() async throws {
         let form = MultipartReaderTests.form
         check(try await readAll(form.bytes, boundary: form.boundary, chunks: Chunking.single.split(form.bytes)))

@@ -24,6 +24,9 @@ public final class MultipartReader {
         public init() {}
     }
 
+    /// How much of a new buffer `append()` copies behind a leftover.
+    static let appendStep = 4 << 10
+
     private enum State {
         case preamble
         /// Just after a delimiter: `--` ends the body, CRLF starts the next part's headers.
@@ -46,6 +49,8 @@ public final class MultipartReader {
     @exclusivity(unchecked) private var input = ByteBuffer()
     /// A possible start of the delimiter held back from the end of the last input (body only).
     @exclusivity(unchecked) private var held: [UInt8] = []
+    /// The rest of a buffer whose start `append()` joined to a leftover.
+    @exclusivity(unchecked) private var pending: ByteBuffer?
     @exclusivity(unchecked) private var sourceEnded = false
     @exclusivity(unchecked) private var partName = ""
     /// All bytes received from the source.
@@ -260,28 +265,39 @@ public final class MultipartReader {
 
     /// Replaces the (consumed) input with the next buffer from the source.
     private nonisolated(nonsending) func pull() async throws -> Bool {
-        guard !sourceEnded, let next = try await nextBuffer() else {
-            sourceEnded = true
-            return false
-        }
-        bytesReceived += Int64(next.readableBytes)
+        guard let next = try await receive() else { return false }
         input = next
         return true
     }
 
     /// Adds the next buffer to what is unread (for the small header and boundary areas).
     private nonisolated(nonsending) func append() async throws -> Bool {
-        guard !sourceEnded, var next = try await nextBuffer() else {
-            sourceEnded = true
-            return false
-        }
-        bytesReceived += Int64(next.readableBytes)
+        guard var next = try await receive() else { return false }
         if input.readableBytes == 0 {
             input = next
-        } else {
-            input.writeBuffer(&next)
+            return true
         }
+        // Only the start of the new buffer joins the leftover: a head or a delimiter split
+        // across reads needs a few bytes of it, and copying a whole 128 KiB read for them
+        // cost as much as searching it. The rest waits in `pending`.
+        var start = next.readSlice(length: Swift.min(next.readableBytes, Self.appendStep))!
+        input.writeBuffer(&start)
+        if next.readableBytes > 0 { pending = next }
         return true
+    }
+
+    /// The buffer set aside by `append()`, else the source's next one.
+    private nonisolated(nonsending) func receive() async throws -> ByteBuffer? {
+        if let next = pending {
+            pending = nil
+            return next
+        }
+        guard !sourceEnded, let next = try await nextBuffer() else {
+            sourceEnded = true
+            return nil
+        }
+        bytesReceived += Int64(next.readableBytes)
+        return next
     }
 
     private func find(_ needle: [UInt8], in buffer: ByteBuffer) -> Int? {
