@@ -67,4 +67,35 @@ import Testing
         part.release()
         #expect(budget.used == partSize, "an idle buffer is charged for all its pages")
     }
+
+    @Test func anUploadStartingAPartTakesAFinishedPartsBuffer() async throws {
+        let budget = MemoryBudget(limit: partSize)
+        let pool = PartBufferPool(partSize: partSize, keep: 4, budget: budget)
+        var part = try await filledPart(budget, pool)
+        let starting = Task { try await budget.acquirePart(partSize) }
+        while !budget.hasWaiters { try await Task.sleep(for: .milliseconds(5)) }
+        part.release()
+        let handed = try #require(try await starting.value, "the waiter got room instead of the buffer")
+        #expect(handed.capacity >= partSize)
+        #expect(budget.used == partSize, "the charge moved with the buffer")
+        var buffer = ByteBuffer()
+        #expect(pool.take(size: partSize, into: &buffer) == nil, "the buffer went to the waiter, not the pool")
+    }
+
+    @Test func anUploadWaitingForRoomAheadInTheQueueIsServedFirst() async throws {
+        let budget = MemoryBudget(limit: partSize)
+        let pool = PartBufferPool(partSize: partSize, keep: 4, budget: budget)
+        var part = try await filledPart(budget, pool)
+        let filling = Task { try await budget.acquire(MemoryBudget.granule) }
+        while !budget.hasWaiters { try await Task.sleep(for: .milliseconds(5)) }
+        let starting = Task { try await budget.acquirePart(partSize) }
+        try await Task.sleep(for: .milliseconds(30))
+        // The head waits for room, not for a buffer: it gets the charge, and the buffer is freed.
+        part.release()
+        try await filling.value
+        #expect(budget.used == MemoryBudget.granule)
+        budget.release(MemoryBudget.granule)
+        #expect(try await starting.value == nil, "room was granted: no buffer was left to hand over")
+        #expect(budget.used == partSize)
+    }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// A limit on the bytes held in part buffers across all uploads, in use or kept idle for
@@ -17,10 +18,20 @@ public final class MemoryBudget: Sendable {
 
     struct State {
         var used = 0
-        var waiters: [(id: UInt64, bytes: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var waiters: [Waiter] = []
         var nextId: UInt64 = 0
         /// Waits cancelled before they were queued: the cancel handler can run first.
         var cancelled: Set<UInt64> = []
+    }
+
+    struct Waiter {
+        var id: UInt64
+        var bytes: Int
+        /// A part about to start: a finished part's buffer, charged `bytes`, serves it as well
+        /// as new room does, and its pages are already in memory.
+        var takesBuffer: Bool
+        /// Resumed with the buffer handed over, or nil when the room was granted.
+        var continuation: CheckedContinuation<ByteBuffer?, any Error>
     }
 
     public init(limit: Int) {
@@ -50,14 +61,40 @@ public final class MemoryBudget: Sendable {
     /// Waits until `bytes` fit, then charges them. A request larger than the whole budget is
     /// granted once nothing else is charged, so one large part cannot wait forever.
     func acquire(_ bytes: Int) async throws {
+        _ = try await wait(bytes, takesBuffer: false)
+    }
+
+    /// Charges a whole part's `bytes` like ``acquire(_:)``, or, when it has to wait and a
+    /// finished part's buffer with that charge comes back first, returns that buffer instead
+    /// (see ``handOver(_:charge:)``). nil: the room was granted; allocate a buffer.
+    func acquirePart(_ bytes: Int) async throws -> ByteBuffer? {
+        try await wait(bytes, takesBuffer: true)
+    }
+
+    /// Gives a part buffer charged `charge` bytes to the upload at the head of the queue if
+    /// that one is starting a part of that charge: the charge moves with the buffer. Returns the
+    /// buffer when no one took it.
+    func handOver(_ buffer: consuming ByteBuffer, charge: Int) -> ByteBuffer? {
+        let taker = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+            guard let first = state.waiters.first, first.takesBuffer, first.bytes == charge else { return nil }
+            return state.waiters.removeFirst().continuation
+        }
+        guard let taker else { return buffer }
+        taker.resume(returning: consume buffer)
+        return nil
+    }
+
+    private func wait(_ bytes: Int, takesBuffer: Bool) async throws -> ByteBuffer? {
         try Task.checkCancellation()
         reclaimIdle(for: bytes)
         let id = state.withLock { state -> UInt64 in
             state.nextId += 1
             return state.nextId
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        // A cancel that came after the grant leaves its id behind.
+        defer { state.withLock { _ = $0.cancelled.remove(id) } }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
                 enum Outcome { case granted, queued, cancelled }
                 let outcome = state.withLock { state -> Outcome in
                     if state.cancelled.remove(id) != nil { return .cancelled }
@@ -65,18 +102,18 @@ public final class MemoryBudget: Sendable {
                         state.used += bytes
                         return .granted
                     }
-                    state.waiters.append((id, bytes, continuation))
+                    state.waiters.append(Waiter(id: id, bytes: bytes, takesBuffer: takesBuffer, continuation: continuation))
                     return .queued
                 }
                 switch outcome {
-                case .granted: continuation.resume()
+                case .granted: continuation.resume(returning: nil)
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 // A buffer may have gone idle between the first look and the queueing.
                 case .queued: reclaimIdle(for: bytes)
                 }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
                 guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
                     state.cancelled.insert(id)
                     return nil
@@ -85,14 +122,12 @@ public final class MemoryBudget: Sendable {
             }
             waiter?.resume(throwing: CancellationError())
         }
-        // A cancel that came after the grant left its id behind.
-        state.withLock { _ = $0.cancelled.remove(id) }
     }
 
     func release(_ bytes: Int) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+        let ready = state.withLock { state -> [CheckedContinuation<ByteBuffer?, any Error>] in
             state.used -= bytes
-            var ready: [CheckedContinuation<Void, any Error>] = []
+            var ready: [CheckedContinuation<ByteBuffer?, any Error>] = []
             // First come, first served: a large request at the head is not overtaken.
             while let first = state.waiters.first, state.fits(first.bytes, limit: limit) {
                 state.used += first.bytes
@@ -100,7 +135,7 @@ public final class MemoryBudget: Sendable {
             }
             return ready
         }
-        for continuation in ready { continuation.resume() }
+        for continuation in ready { continuation.resume(returning: nil) }
     }
 }
 

@@ -3,8 +3,9 @@ import Synchronization
 
 /// Part buffers kept for reuse. A fresh 8 MiB buffer per part costs page faults on every byte
 /// and leaves glibc holding freed blocks; reusing a few keeps memory at what is in use. Idle
-/// buffers stay charged to the budget (their pages are resident), and are freed when the
-/// budget runs short or someone waits for room.
+/// buffers stay charged to the budget (their pages are resident). When the budget runs short
+/// or someone waits, a buffer goes straight to an upload starting a part, with its charge, or
+/// is freed for one that needs room.
 final class PartBufferPool: IdleMemoryHolder {
     let partSize: Int
     /// How many idle buffers to keep.
@@ -46,8 +47,13 @@ final class PartBufferPool: IdleMemoryHolder {
     /// HTTP write in progress), the next write into it copies first, so reuse is always safe;
     /// it is just cheaper when unshared.
     func give(_ buffer: consuming ByteBuffer, charge: Int) -> Int {
-        // An upload waiting for room gets it rather than an idle buffer.
-        guard buffer.capacity >= partSize, budget?.hasWaiters != true else { return charge }
+        guard buffer.capacity >= partSize else { return charge }
+        if let budget, budget.hasWaiters {
+            // An upload starting a part takes the buffer as it is; one waiting for room to fill
+            // its part gets the charge (the buffer is freed).
+            guard charge == fullCharge, budget.handOver(consume buffer, charge: charge) == nil else { return charge }
+            return 0
+        }
         var kept = charge
         if let budget, charge < fullCharge {
             guard budget.tryAcquire(fullCharge - charge) else { return charge }
@@ -69,17 +75,12 @@ final class PartBufferPool: IdleMemoryHolder {
     }
 
     func giveUpIdle(_ bytes: Int) -> Int {
-        let dropped = idle.withLock { idle -> [(buffer: ByteBuffer, charge: Int)] in
-            var dropped: [(buffer: ByteBuffer, charge: Int)] = []
-            var total = 0
-            while total < bytes, !idle.isEmpty {
-                let entry = idle.removeFirst()
-                total += entry.charge
-                dropped.append(entry)
-            }
-            return dropped
+        guard let budget else { return 0 }
+        var freed = 0
+        while freed < bytes, let (buffer, charge) = idle.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            // Handed over whole to an upload starting a part, or freed here, outside the lock.
+            if budget.handOver(consume buffer, charge: charge) != nil { freed += charge }
         }
-        // The buffers are freed here, outside the lock.
-        return dropped.reduce(0) { $0 + $1.charge }
+        return freed
     }
 }

@@ -9,6 +9,8 @@ struct PartProducer {
     /// Bytes already pulled that belong to the next part (a chunk that crossed a part boundary).
     private var carry: ByteBuffer?
     private var ended = false
+    /// Parts handed out so far.
+    private var made = 0
 
     init(partSize: Int, budget: MemoryBudget?, pool: PartBufferPool?) {
         self.partSize = partSize
@@ -21,8 +23,21 @@ struct PartProducer {
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
         var part = Part(budget: budget, pool: pool)
         // A reused buffer comes charged in full (its pages are all in memory already).
-        if let charge = pool?.take(size: partSize, into: &part.bytes) { part.adopt(charge: charge) }
+        if let charge = pool?.take(size: partSize, into: &part.bytes) {
+            part.adopt(charge: charge)
+        } else if made > 0, let budget {
+            // The body goes on past the first part, so this one is charged whole before it
+            // starts: waiting for room, it can take a finished part's buffer instead of faulting
+            // in a fresh one. (A first part is charged as it fills: most uploads are small.)
+            let charge = MemoryBudget.granules(partSize)
+            if var handed = try await budget.acquirePart(charge) {
+                handed.clear()
+                part.bytes = consume handed
+            }
+            part.adopt(charge: charge)
+        }
         part.bytes.reserveCapacity(partSize)
+        made += 1
         do {
             while part.bytes.readableBytes < partSize {
                 guard var chunk = try await take(from: &body) else { break }
