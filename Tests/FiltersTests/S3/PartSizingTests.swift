@@ -1,5 +1,6 @@
 @testable import Filters
 import TestSupport
+import NIOCore
 import Testing
 
 @Suite struct PartSizingTests {
@@ -45,6 +46,42 @@ import Testing
         try await large.value
         try await small.value
         #expect(budget.used == 4 << 20)
+    }
+
+    /// Four uploads each hold the first half of a part and want the rest: charged granule by
+    /// granule under a budget of four halves, they would all wait for good. The head goes
+    /// over the limit instead, finishes, and lets the others through.
+    @Test func partsStuckHalfFilledStillFinish() async throws {
+        struct Stuck: Error {}
+        let half = 1 << 20
+        let budget = MemoryBudget(limit: 4 * half)
+        var parts: [Part] = []
+        for _ in 0..<4 {
+            var part = Part(budget: budget, size: 2 * half)
+            var chunk = ByteBuffer(repeating: 1, count: half)
+            try await part.append(&chunk)
+            parts.append(part)
+        }
+        #expect(budget.used == 4 * half)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for part in parts {
+                group.addTask {
+                    var part = part
+                    var rest = ByteBuffer(repeating: 2, count: half)
+                    try await part.append(&rest)
+                    #expect(budget.used <= 5 * half, "over the limit by more than one part")
+                    part.release()
+                    return true
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                throw Stuck()
+            }
+            for _ in 0..<4 { _ = try await group.next() }
+            group.cancelAll()
+        }
+        #expect(budget.used == 0)
     }
 
     @Test func aRequestLargerThanTheBudgetRunsAlone() async throws {

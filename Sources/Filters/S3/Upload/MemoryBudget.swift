@@ -19,6 +19,9 @@ public final class MemoryBudget: Sendable {
     struct State {
         var used = 0
         var waiters: [Waiter] = []
+        /// What the waiters hold already (a part half-filled): when it is all that is used, no
+        /// release is coming and the head goes ahead even over the limit.
+        var heldByWaiters = 0
         var nextId: UInt64 = 0
         /// Waits cancelled before they were queued: the cancel handler can run first.
         var cancelled: Set<UInt64> = []
@@ -27,6 +30,8 @@ public final class MemoryBudget: Sendable {
     struct Waiter {
         var id: UInt64
         var bytes: Int
+        /// Charged to it already, and stuck until it goes on.
+        var holding: Int
         /// A part about to start: a finished part's buffer, charged `bytes`, serves it as well
         /// as new room does, and its pages are already in memory.
         var takesBuffer: Bool
@@ -59,16 +64,19 @@ public final class MemoryBudget: Sendable {
     }
 
     /// Waits until `bytes` fit, then charges them. A request larger than the whole budget is
-    /// granted once nothing else is charged, so one large part cannot wait forever.
-    func acquire(_ bytes: Int) async throws {
-        _ = try await wait(bytes, takesBuffer: false)
+    /// granted once nothing else is charged, so one large part cannot wait forever; so is the
+    /// one at the head of the queue when everything charged is held by waiters (`holding`: what
+    /// the caller holds already and cannot give back until it is granted). The budget is then
+    /// exceeded by at most one part, rather than every upload stopping for good.
+    func acquire(_ bytes: Int, holding: Int = 0) async throws {
+        _ = try await wait(bytes, holding: holding, takesBuffer: false)
     }
 
     /// Charges a whole part's `bytes` like ``acquire(_:)``, or, when it has to wait and a
     /// finished part's buffer with that charge comes back first, returns that buffer instead
     /// (see ``handOver(_:charge:)``). nil: the room was granted; allocate a buffer.
     func acquirePart(_ bytes: Int) async throws -> ByteBuffer? {
-        try await wait(bytes, takesBuffer: true)
+        try await wait(bytes, holding: 0, takesBuffer: true)
     }
 
     /// Gives a part buffer charged `charge` bytes to the upload at the head of the queue if
@@ -77,14 +85,14 @@ public final class MemoryBudget: Sendable {
     func handOver(_ buffer: consuming ByteBuffer, charge: Int) -> ByteBuffer? {
         let taker = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
             guard let first = state.waiters.first, first.takesBuffer, first.bytes == charge else { return nil }
-            return state.waiters.removeFirst().continuation
+            return state.removeWaiter(at: 0).continuation
         }
         guard let taker else { return buffer }
         taker.resume(returning: consume buffer)
         return nil
     }
 
-    private func wait(_ bytes: Int, takesBuffer: Bool) async throws -> ByteBuffer? {
+    private func wait(_ bytes: Int, holding: Int, takesBuffer: Bool) async throws -> ByteBuffer? {
         try Task.checkCancellation()
         reclaimIdle(for: bytes)
         let id = state.withLock { state -> UInt64 in
@@ -95,22 +103,19 @@ public final class MemoryBudget: Sendable {
         defer { state.withLock { _ = $0.cancelled.remove(id) } }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
-                enum Outcome { case granted, queued, cancelled }
-                let outcome = state.withLock { state -> Outcome in
-                    if state.cancelled.remove(id) != nil { return .cancelled }
-                    if state.waiters.isEmpty, state.fits(bytes, limit: limit) {
-                        state.used += bytes
-                        return .granted
-                    }
-                    state.waiters.append(Waiter(id: id, bytes: bytes, takesBuffer: takesBuffer, continuation: continuation))
-                    return .queued
+                // nil: cancelled before it queued.
+                let outcome = state.withLock { state -> (ready: [CheckedContinuation<ByteBuffer?, any Error>], queued: Bool)? in
+                    if state.cancelled.remove(id) != nil { return nil }
+                    state.waiters.append(Waiter(id: id, bytes: bytes, holding: holding, takesBuffer: takesBuffer, continuation: continuation))
+                    state.heldByWaiters += holding
+                    // This one may go, or the head: what this one holds may be the last of the budget.
+                    let ready = state.grantReady(limit: limit)
+                    return (ready, state.waiters.contains { $0.id == id })
                 }
-                switch outcome {
-                case .granted: continuation.resume(returning: nil)
-                case .cancelled: continuation.resume(throwing: CancellationError())
+                guard let outcome else { return continuation.resume(throwing: CancellationError()) }
+                for granted in outcome.ready { granted.resume(returning: nil) }
                 // A buffer may have gone idle between the first look and the queueing.
-                case .queued: reclaimIdle(for: bytes)
-                }
+                if outcome.queued { reclaimIdle(for: bytes) }
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
@@ -118,22 +123,16 @@ public final class MemoryBudget: Sendable {
                     state.cancelled.insert(id)
                     return nil
                 }
-                return state.waiters.remove(at: index).continuation
+                return state.removeWaiter(at: index).continuation
             }
             waiter?.resume(throwing: CancellationError())
         }
     }
 
     func release(_ bytes: Int) {
-        let ready = state.withLock { state -> [CheckedContinuation<ByteBuffer?, any Error>] in
+        let ready = state.withLock { state in
             state.used -= bytes
-            var ready: [CheckedContinuation<ByteBuffer?, any Error>] = []
-            // First come, first served: a large request at the head is not overtaken.
-            while let first = state.waiters.first, state.fits(first.bytes, limit: limit) {
-                state.used += first.bytes
-                ready.append(state.waiters.removeFirst().continuation)
-            }
-            return ready
+            return state.grantReady(limit: limit)
         }
         for continuation in ready { continuation.resume(returning: nil) }
     }
@@ -165,5 +164,28 @@ protocol IdleMemoryHolder: AnyObject, Sendable {
 }
 
 extension MemoryBudget.State {
-    func fits(_ bytes: Int, limit: Int) -> Bool { used + bytes <= limit || used == 0 }
+    /// Whether the first waiter may have its bytes now: they fit, or nothing but waiters holds
+    /// the budget (nothing at all, for a request larger than the budget), so no release could
+    /// ever make them fit.
+    func headGoes(limit: Int) -> Bool {
+        guard let first = waiters.first else { return false }
+        return used + first.bytes <= limit || used <= heldByWaiters
+    }
+
+    /// Charges the waiters that may go, in order, and returns them to be resumed. First come,
+    /// first served: a large request at the head is not overtaken.
+    mutating func grantReady(limit: Int) -> [CheckedContinuation<ByteBuffer?, any Error>] {
+        var ready: [CheckedContinuation<ByteBuffer?, any Error>] = []
+        while let first = waiters.first, headGoes(limit: limit) {
+            used += first.bytes
+            ready.append(removeWaiter(at: 0).continuation)
+        }
+        return ready
+    }
+
+    mutating func removeWaiter(at index: Int) -> MemoryBudget.Waiter {
+        let waiter = waiters.remove(at: index)
+        heldByWaiters -= waiter.holding
+        return waiter
+    }
 }

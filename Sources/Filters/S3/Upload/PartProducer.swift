@@ -21,7 +21,7 @@ struct PartProducer {
     /// The next part, up to `partSize` bytes; nil once the body has ended and nothing is left.
     /// The part's bytes are charged to the budget; ``Part/release()`` gives them back.
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
-        var part = Part(budget: budget, pool: pool)
+        var part = Part(budget: budget, pool: pool, size: partSize)
         // A reused buffer comes charged in full (its pages are all in memory already).
         if let charge = pool?.take(size: partSize, into: &part.bytes) {
             part.adopt(charge: charge)
@@ -89,11 +89,15 @@ struct Part: Sendable {
     var bytes = ByteBuffer()
     let budget: MemoryBudget?
     let pool: PartBufferPool?
+    /// The charge of a full part.
+    let whole: Int
     private(set) var charged = 0
 
-    init(budget: MemoryBudget?, pool: PartBufferPool? = nil) {
+    /// `size`: the part size (the pool's when nil).
+    init(budget: MemoryBudget?, pool: PartBufferPool? = nil, size: Int? = nil) {
         self.budget = budget
         self.pool = pool
+        self.whole = MemoryBudget.granules(size ?? pool?.partSize ?? 0)
     }
 
     mutating func append(_ chunk: inout ByteBuffer) async throws {
@@ -102,12 +106,16 @@ struct Part: Sendable {
     }
 
     /// Makes sure `total` bytes are charged to the budget, waiting for room if need be.
+    ///
+    /// The first charge is what the bytes need, in granules (most uploads are small); once a
+    /// part outgrows it, the rest of a full part is charged at once. A part that waits in
+    /// the middle then holds at most its first granules, and the budget can see when only
+    /// such waiters hold it (``MemoryBudget``'s `holding`): charged granule by granule, uploads
+    /// could all stop half-filled, each waiting for another's memory.
     mutating func charge(_ total: Int) async throws {
         guard let budget, total > charged else { return }
-        // Charge in whole granules: fewer waits, and the count stays close to real memory.
-        let needed = total - charged
-        let grant = MemoryBudget.granules(needed)
-        try await budget.acquire(grant)
+        let grant = charged == 0 || total > whole ? MemoryBudget.granules(total - charged) : whole - charged
+        try await budget.acquire(grant, holding: charged)
         charged += grant
     }
 
