@@ -31,28 +31,8 @@ final class BudgetTests {
     }
 
     @Test func moreUploadsThanTheBudgetHoldsAllFinish() async throws {
-        let url = server.url
         // Six uploads of three parts each: their first granules alone are six of the eight MiB.
-        let results = try await withThrowingTaskGroup(of: (Int, Answer, String).self) { group in
-            for i in 0..<6 {
-                group.addTask {
-                    var rng = SeededRandom(seed: UInt64(300 + i))
-                    let content = rng.bytes(11 << 20)
-                    let form = FormBody(parts: [.init(name: "file", filename: "b\(i).bin", body: content)])
-                    let answer = try await HTTP.post(url + "/upload", form: form)
-                    return (i, answer, DigestAlgorithm.sha256.digest(content.withUnsafeBytes { $0 }).hex)
-                }
-            }
-            var all: [(Int, Answer, String)] = []
-            for try await result in group { all.append(result) }
-            return all
-        }
-        #expect(results.count == 6)
-        for (i, answer, sha) in results {
-            #expect(answer.status == 201, "upload \(i): \(answer.body)")
-            let key = try #require(answer.files.first?["key"] as? String)
-            #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == sha, "upload \(i)")
-        }
+        try await uploadConcurrently(to: server.url + "/upload", sizes: Array(repeating: 11 << 20, count: 6), seed: 300, name: "b", s3: s3, client: client)
         #expect(try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }.isEmpty)
     }
 }

@@ -161,27 +161,8 @@ final class UploadTests {
     }
 
     @Test func sixteenConcurrentUploads() async throws {
-        let url = server.url
-        let results = try await withThrowingTaskGroup(of: (Int, Answer, String).self) { group in
-            for i in 0..<16 {
-                group.addTask {
-                    var rng = SeededRandom(seed: UInt64(100 + i))
-                    let content = rng.bytes((i % 2 == 0 ? 6 : 2) << 20)
-                    let form = FormBody(parts: [.init(name: "file", filename: "f\(i).bin", body: content)])
-                    let answer = try await HTTP.post(url + "/upload", form: form)
-                    return (i, answer, DigestAlgorithm.sha256.digest(content.withUnsafeBytes { $0 }).hex)
-                }
-            }
-            var all: [(Int, Answer, String)] = []
-            for try await result in group { all.append(result) }
-            return all
-        }
-        #expect(results.count == 16)
-        for (i, answer, sha) in results {
-            #expect(answer.status == 201, "upload \(i): \(answer.body)")
-            let key = try #require(answer.files.first?["key"] as? String)
-            #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == sha, "upload \(i)")
-        }
+        let sizes = (0..<16).map { ($0 % 2 == 0 ? 6 : 2) << 20 }
+        try await uploadConcurrently(to: server.url + "/upload", sizes: sizes, seed: 100, name: "f", s3: s3, client: client)
     }
 
     @Test func bearerTokens() async throws {
