@@ -80,7 +80,7 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
     /// read kept for the body. One head is longer than the step, so it takes several.
     @Test func splitsInsideLargeReads() async throws {
         var rng = SeededRandom(seed: 7)
-        let step = MultipartReader.appendStep
+        let step = MultipartScanner.appendStep
         let form = FormBody(parts: [
             .init(name: "a", filename: "a.bin", body: rng.bytes(3 * step)),
             .init(name: "b", filename: "b.bin", contentType: "text/plain", body: rng.bytes(2 * step),
