@@ -43,7 +43,9 @@ struct ShutdownTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(server.process.isRunning)
         connection.send(Array(body[(3 << 20)...]))
-        let response = try #require(RawResponse(connection.read()))
+        // The server has until its shutdownTimeout (30 s) to finish: wait that long, not the
+        // default 10 s, which a full run's load on the S3 endpoint once exceeded.
+        let response = try #require(RawResponse(connection.read(timeout: .seconds(30))))
         #expect(response.status == 201, "\(response.body)")
         #expect(await server.stop(timeout: .seconds(10)) == 0)
         let client = try s3.client()
