@@ -177,6 +177,38 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
         #expect(part.headers.first?.value == "Form-Data; NAME=\"first\"; name=\"second\"; FileName=\"a \\\"q\\\" b.txt\"")
     }
 
+    /// The browsers' head is read by a shortcut (`browserHead`); it must read exactly what the
+    /// field-by-field parser reads, and leave every other head to it.
+    @Test(arguments: [
+        ("Content-Disposition: form-data; name=\"title\"", true),
+        ("Content-Disposition: form-data; name=\"a b\"", true),
+        ("Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain", true),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"photo 1.jpg\"\r\nContent-Type: image/jpeg", true),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\nContent-Type: application/octet-stream", true),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"x.bin\"", true),
+        ("content-disposition: form-data; name=\"a\"", false),
+        ("Content-Disposition: form-data; name=a", false),
+        ("Content-Disposition: form-data; name=\"a\\\"b\"", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"\"\r\nContent-Type: application/octet-stream", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"a%22b.txt\"", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"caf\u{E9}.txt\"", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"; size=3", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type: text/plain; charset=utf-8", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\nX-Extra: 1", false),
+        ("Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type:  text/plain", false),
+        ("Content-Disposition: form-data; name=\"f\"\r\n Content-Type: text/plain", false),
+    ])
+    func browserHeadsReadAsByField(head: String, shortcut: Bool) throws {
+        let bytes = Array(head.utf8)
+        try bytes.withUnsafeBytes { block in
+            let fast = MultipartPart.browserHead(block)
+            #expect((fast != nil) == shortcut)
+            let general = try MultipartPart.parseFields(block)
+            if let fast { #expect(fast == general) }
+            #expect(try MultipartPart.parse(block) == general)
+        }
+    }
+
     @Test func latin1HeadersAndHeaderCount() async throws {
         // A client that sends Latin-1: é as one byte 0xE9, which is not UTF-8.
         var latin1 = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"caf".utf8)
