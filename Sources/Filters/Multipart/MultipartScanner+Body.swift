@@ -65,6 +65,6 @@ extension MultipartScanner {
     }
 
     func truncated() -> MultipartError {
-        MultipartError("the body ends inside part \"\(partName)\", before its closing boundary")
+        MultipartError("the body ends inside part \"\(current?.name ?? "")\", before its closing boundary")
     }
 }

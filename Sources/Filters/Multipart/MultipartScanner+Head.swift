@@ -50,14 +50,12 @@ extension MultipartScanner {
         if input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x0D0A {
             // An empty header block: no Content-Disposition, which parse() reports.
             input.moveReaderIndex(forwardBy: 2)
-            return begin(try MultipartPart.parse(UnsafeRawBufferPointer(start: nil, count: 0)))
+            return begin(try MultipartPart.parse(ByteBuffer()))
         }
         if let index = find(PartHeaders.blockEnd, in: input) {
             guard index <= limits.headerBytes else { throw headersTooLong() }
-            let part = try input.withUnsafeReadableBytes { (bytes) throws in
-                try MultipartPart.parse(UnsafeRawBufferPointer(rebasing: bytes[..<index]))
-            }
-            input.moveReaderIndex(forwardBy: index + PartHeaders.blockEnd.count)
+            let part = try MultipartPart.parse(input.readSlice(length: index)!)
+            input.moveReaderIndex(forwardBy: PartHeaders.blockEnd.count)
             return begin(part)
         }
         if input.readableBytes > limits.headerBytes { throw headersTooLong() }
@@ -69,19 +67,24 @@ extension MultipartScanner {
     /// empty, unfinished or too long block) to the step-by-step path.
     private mutating func headInPlace() throws -> MultipartPart? {
         let limit = limits.headerBytes
-        let found = try input.withUnsafeReadableBytes { (bytes) throws -> (MultipartPart, Int)? in
+        // The usual head is read where it lies, in one look at the bytes (each look costs an
+        // exclusivity check inside ByteBuffer); any other is found, then read field by field.
+        let found = input.withUnsafeReadableBytes { bytes -> (length: Int, values: MultipartPart.Values?)? in
             guard bytes.count > 4, bytes[0] == 0x0D, bytes[1] == 0x0A, bytes[2] != 0x0D || bytes[3] != 0x0A else { return nil }
             let rest = UnsafeRawBufferPointer(rebasing: bytes[2...])
+            if let head = MultipartPart.browserHead(in: rest), head.length <= limit { return (head.length, head.values) }
             guard let index = PartHeaders.blockEnd.withUnsafeBytes({ Memmem.find($0, in: rest) }), index <= limit else { return nil }
-            return (try MultipartPart.parse(UnsafeRawBufferPointer(rebasing: rest[..<index])), 2 + index + PartHeaders.blockEnd.count)
+            return (index, nil)
         }
-        guard let (part, consumed) = found else { return nil }
-        input.moveReaderIndex(forwardBy: consumed)
+        guard let found else { return nil }
+        let head = input.getSlice(at: input.readerIndex + 2, length: found.length)!
+        let part = try found.values.map { MultipartPart(head: head, values: $0) } ?? MultipartPart.parse(head)
+        input.moveReaderIndex(forwardBy: 2 + found.length + PartHeaders.blockEnd.count)
         return part
     }
 
     private mutating func begin(_ part: MultipartPart) -> Event {
-        partName = part.name
+        current = part
         state = .body
         return .part(part)
     }

@@ -57,7 +57,9 @@ public struct MultipartScanner {
     /// The rest of a buffer whose start `receive()` joined to a leftover.
     var pending: ByteBuffer?
     var sourceEnded = false
-    var partName = ""
+    /// The part being read, for its name in an error. (Kept whole: its name is made a String
+    /// only if that error comes.)
+    var current: MultipartPart?
     /// All bytes received.
     public private(set) var bytesReceived: Int64 = 0
 
