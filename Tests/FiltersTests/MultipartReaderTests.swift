@@ -210,6 +210,26 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
         }
     }
 
+    /// Every byte value inside a quoted name and inside a Content-Type: the shortcut takes only
+    /// the printable ASCII it may take as it is, and reads those heads as the field parser does.
+    @Test func browserHeadsByteByByte() throws {
+        for byte in UInt8.min...UInt8.max {
+            let quotedPlain = byte >= 0x20 && byte < 0x7F && ![0x22, 0x25, 0x5C].contains(byte)
+            let typePlain = byte > 0x20 && byte < 0x7F
+            for (prefix, suffix, plain) in [
+                (Array("Content-Disposition: form-data; name=\"a".utf8), Array("b\"".utf8), quotedPlain),
+                (Array("Content-Disposition: form-data; name=\"f\"; filename=\"x\"\r\nContent-Type: a".utf8), Array("b".utf8), typePlain),
+            ] {
+                let block = prefix + [byte] + suffix
+                let located = ByteBuffer(bytes: block + Array("\r\n\r\nbody".utf8)).withUnsafeReadableBytes { MultipartPart.browserHead(in: $0) }
+                #expect((located != nil) == plain, "byte \(byte)")
+                if let located, let general = try? MultipartPart.parse(ByteBuffer(bytes: block)) {
+                    #expect(MultipartPart(head: ByteBuffer(bytes: block), values: located.values) == general, "byte \(byte)")
+                }
+            }
+        }
+    }
+
     @Test func latin1HeadersAndHeaderCount() async throws {
         // A client that sends Latin-1: é as one byte 0xE9, which is not UTF-8.
         var latin1 = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"caf".utf8)

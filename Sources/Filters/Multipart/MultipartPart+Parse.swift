@@ -61,7 +61,7 @@ extension MultipartPart {
     /// cost a sixth of it).
     static func browserHead(in bytes: UnsafeRawBufferPointer) -> (length: Int, values: Values)? {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        let end = bytes.count
+        let end = Swift.min(bytes.count, Int(Int32.max))  // places are Int32s
         var i = 0
         func literal(_ text: StaticString) -> Bool {
             let count = text.utf8CodeUnitCount
@@ -70,7 +70,7 @@ extension MultipartPart {
             return true
         }
         /// A quoted value up to its closing quote, which is passed.
-        func quoted() -> Range<Int>? {
+        func quoted() -> Range<Int32>? {
             let start = i
             while i < end, base[i] != 0x22 {
                 let byte = base[i]
@@ -79,15 +79,15 @@ extension MultipartPart {
             }
             guard i < end, i > start else { return nil }
             defer { i += 1 }
-            return start..<i
+            return Int32(start)..<Int32(i)
         }
         guard literal("Content-Disposition: form-data; name=\""), let name = quoted() else { return nil }
-        var filename: Range<Int>?
+        var filename: Range<Int32>?
         if literal("; filename=\"") {
             guard let value = quoted() else { return nil }
             filename = value
         }
-        var contentType: Range<Int>?
+        var contentType: Range<Int32>?
         if literal("\r\nContent-Type: ") {
             let start = i
             while i < end, base[i] != 0x0D {
@@ -96,7 +96,7 @@ extension MultipartPart {
                 i += 1
             }
             guard i > start else { return nil }
-            contentType = start..<i
+            contentType = Int32(start)..<Int32(i)
         }
         let length = i
         guard literal("\r\n\r\n") else { return nil }

@@ -8,11 +8,12 @@ public struct MultipartPart: Sendable {
     let values: Values
 
     enum Values: Sendable {
-        /// Read field by field: unfolded, unescaped, percent-decoded where needed.
-        case decoded(name: String, filename: String?, contentType: String?)
+        /// Read field by field: unfolded, unescaped, percent-decoded where needed. (Boxed: it
+        /// is the rare case, and unboxed its Strings would make every part twice the size to copy.)
+        indirect case decoded(name: String, filename: String?, contentType: String?)
         /// Where the values lie in `head` (printable ASCII, taken as they are): Strings are made
         /// when asked for, so that thousands of small parts do not each pay for three of them.
-        case located(name: Range<Int>, filename: Range<Int>?, contentType: Range<Int>?)
+        case located(name: Range<Int32>, filename: Range<Int32>?, contentType: Range<Int32>?)
     }
 
     /// The form field name.
@@ -72,8 +73,8 @@ public struct MultipartPart: Sendable {
         self.values = values
     }
 
-    private func text(_ range: Range<Int>) -> String {
-        head.withUnsafeReadableBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    private func text(_ range: Range<Int32>) -> String {
+        head.withUnsafeReadableBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[Int(range.lowerBound)..<Int(range.upperBound)]), as: UTF8.self) }
     }
 }
 

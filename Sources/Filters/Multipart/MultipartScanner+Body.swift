@@ -65,6 +65,7 @@ extension MultipartScanner {
     }
 
     func truncated() -> MultipartError {
-        MultipartError("the body ends inside part \"\(current?.name ?? "")\", before its closing boundary")
+        let name = (try? MultipartPart.parse(currentHead))?.name ?? ""
+        return MultipartError("the body ends inside part \"\(name)\", before its closing boundary")
     }
 }

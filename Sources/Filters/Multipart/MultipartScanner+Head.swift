@@ -84,7 +84,7 @@ extension MultipartScanner {
     }
 
     private mutating func begin(_ part: MultipartPart) -> Event {
-        current = part
+        currentHead = part.head
         state = .body
         return .part(part)
     }
