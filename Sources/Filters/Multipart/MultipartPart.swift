@@ -3,7 +3,8 @@ import NIOCore
 /// One part of a multipart/form-data body, as announced by its headers.
 public struct MultipartPart: Sendable {
     /// The header block as received (folded lines joined), without its final empty line. For
-    /// the usual head this is a slice of the buffer it arrived in: no copy.
+    /// the usual head this is a slice of the buffer it arrived in: no copy, but that buffer
+    /// (one socket read, up to 128 KiB in the server) stays alive as long as the part is kept.
     let head: ByteBuffer
     let values: Values
 
