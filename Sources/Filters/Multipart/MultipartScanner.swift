@@ -140,7 +140,13 @@ public struct MultipartScanner {
         }
         var next = buffer
         var start = next.readSlice(length: Swift.min(next.readableBytes, Self.appendStep))!
-        input.writeBuffer(&start)
+        // Into a buffer of their own: the leftover shares its read's storage (with the slices
+        // handed out), and writing there copied all of that storage, up to 128 KiB.
+        var joined = ByteBuffer()
+        joined.reserveCapacity(input.readableBytes + start.readableBytes)
+        joined.writeBuffer(&input)
+        joined.writeBuffer(&start)
+        input = joined
         if next.readableBytes > 0 { pending = next }
     }
 
