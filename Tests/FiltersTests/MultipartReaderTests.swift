@@ -230,6 +230,42 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
         }
     }
 
+    /// The eight-bytes-at-a-time search finds what a byte-by-byte one finds: every byte value at
+    /// every place in a word, and words holding several stop bytes (a stop's borrow or carry
+    /// may flag the bytes above it, so only the lowest flag may be taken).
+    @Test func valueScanMatchesBytewise() {
+        func check(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { buffer in
+                for quoted in [true, false] {
+                    let isStop = quoted ? ValueScan.isQuotedStop : ValueScan.isUnquotedStop
+                    for start in 0...bytes.count {
+                        let expected = bytes[start...].firstIndex(where: isStop) ?? bytes.count
+                        #expect(ValueScan.firstStop(in: buffer.baseAddress!, from: start, to: bytes.count, quoted: quoted) == expected, "\(bytes) from \(start)")
+                    }
+                }
+            }
+        }
+        let plain = Array("abcdefghijklmnopqrstuvw".utf8)
+        for byte in UInt8.min...UInt8.max {
+            for place in plain.indices {
+                var bytes = plain
+                bytes[place] = byte
+                check(bytes)
+            }
+        }
+        // A fixed pseudo-random sequence of words made of the bytes at each test's edges.
+        let edges: [UInt8] = [0x00, 0x01, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x25, 0x5C, 0x7E, 0x7F, 0x80, 0xFE, 0xFF]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<3_000 {
+            var bytes = plain
+            for _ in 0..<3 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes[Int(state >> 33) % bytes.count] = edges[Int(state >> 13) % edges.count]
+            }
+            check(bytes)
+        }
+    }
+
     @Test func latin1HeadersAndHeaderCount() async throws {
         // A client that sends Latin-1: é as one byte 0xE9, which is not UTF-8.
         var latin1 = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"caf".utf8)

@@ -61,46 +61,46 @@ extension MultipartPart {
     /// cost a sixth of it).
     static func browserHead(in bytes: UnsafeRawBufferPointer) -> (length: Int, values: Values)? {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        let end = Swift.min(bytes.count, Int(Int32.max))  // places are Int32s
-        var i = 0
-        func literal(_ text: StaticString) -> Bool {
-            let count = text.utf8CodeUnitCount
-            guard end - i >= count, memcmp(base + i, text.utf8Start, count) == 0 else { return false }
-            i += count
-            return true
-        }
-        /// A quoted value up to its closing quote, which is passed.
-        func quoted() -> Range<Int32>? {
-            let start = i
-            while i < end, base[i] != 0x22 {
-                let byte = base[i]
-                guard byte >= 0x20, byte < 0x7F, byte != 0x5C, byte != 0x25 else { return nil }
-                i += 1
-            }
-            guard i < end, i > start else { return nil }
-            defer { i += 1 }
-            return Int32(start)..<Int32(i)
-        }
-        guard literal("Content-Disposition: form-data; name=\""), let name = quoted() else { return nil }
+        var head = HeadCursor(base: base, end: Swift.min(bytes.count, Int(Int32.max)))  // places are Int32s
+        guard head.literal("Content-Disposition: form-data; name=\""), let name = head.value(quoted: true) else { return nil }
         var filename: Range<Int32>?
-        if literal("; filename=\"") {
-            guard let value = quoted() else { return nil }
+        if head.literal("; filename=\"") {
+            guard let value = head.value(quoted: true) else { return nil }
             filename = value
         }
         var contentType: Range<Int32>?
-        if literal("\r\nContent-Type: ") {
-            let start = i
-            while i < end, base[i] != 0x0D {
-                let byte = base[i]
-                guard byte > 0x20, byte < 0x7F else { return nil }
-                i += 1
-            }
-            guard i > start else { return nil }
-            contentType = Int32(start)..<Int32(i)
+        if head.literal("\r\nContent-Type: ") {
+            guard let value = head.value(quoted: false) else { return nil }
+            contentType = value
         }
-        let length = i
-        guard literal("\r\n\r\n") else { return nil }
+        let length = head.index
+        guard head.literal("\r\n\r\n") else { return nil }
         return (length, .located(name: name, filename: filename, contentType: contentType))
+    }
+
+    /// `browserHead`'s place in the bytes. (A struct, not closures over a local index: those
+    /// made the index's every access a runtime exclusivity check.)
+    private struct HeadCursor {
+        let base: UnsafePointer<UInt8>
+        let end: Int
+        var index = 0
+
+        /// Passes `text` if it comes next.
+        mutating func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard end - index >= count, memcmp(base + index, text.utf8Start, count) == 0 else { return false }
+            index += count
+            return true
+        }
+
+        /// A non-empty value up to its closing quote (passed), or up to the CR after it.
+        mutating func value(quoted: Bool) -> Range<Int32>? {
+            let start = index
+            index = ValueScan.firstStop(in: base, from: index, to: end, quoted: quoted)
+            guard index < end, base[index] == (quoted ? 0x22 : 0x0D), index > start else { return nil }
+            defer { if quoted { index += 1 } }
+            return Int32(start)..<Int32(index)
+        }
     }
 
     /// Browsers escape `"`, CR and LF in filenames as %22, %0D, %0A (HTML's form encoding);
