@@ -126,8 +126,7 @@ func scan(_ chunks: Chunks) throws -> Int {
     while true {
         switch try scanner.next() {
         case .part(let part): bytes &+= part.name.utf8.count
-        case .body(let piece): bytes &+= piece.readableBytes
-        case .partEnd: continue
+        case .body(let piece), .partEnd(let piece): bytes &+= piece.readableBytes
         case .end: return bytes
         case .needInput:
             if let piece = pieces.next() { scanner.receive(piece) } else { scanner.finish() }

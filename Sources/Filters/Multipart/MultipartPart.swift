@@ -12,16 +12,17 @@ public struct MultipartPart: Sendable {
         /// Read field by field: unfolded, unescaped, percent-decoded where needed. (Boxed: it
         /// is the rare case, and unboxed its Strings would make every part twice the size to copy.)
         indirect case decoded(name: String, filename: String?, contentType: String?)
-        /// Where the values lie in `head` (printable ASCII, taken as they are): Strings are made
-        /// when asked for, so that thousands of small parts do not each pay for three of them.
-        case located(name: Range<Int32>, filename: Range<Int32>?, contentType: Range<Int32>?)
+        /// The name, which every reader asks for, and where the other values lie in `head`
+        /// (printable ASCII, taken as they are): those become Strings when asked for, so that
+        /// thousands of small parts do not each pay for three of them.
+        case located(name: String, filename: Range<Int32>?, contentType: Range<Int32>?)
     }
 
     /// The form field name.
     public var name: String {
         switch values {
         case .decoded(let name, _, _): name
-        case .located(let name, _, _): text(name)
+        case .located(let name, _, _): name
         }
     }
 

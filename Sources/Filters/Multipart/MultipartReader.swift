@@ -43,7 +43,9 @@ public final class MultipartReader {
         while scanner.isInBody {
             switch try scanner.next() {
             case .body(let chunk): return chunk
-            case .partEnd, .part, .end: return nil
+            // The part's last bytes now; nil on the next call, which finds it out of the body.
+            case .partEnd(let chunk): if chunk.readableBytes > 0 { return chunk } else { return nil }
+            case .part, .end: return nil
             case .needInput: try await receive()
             }
         }

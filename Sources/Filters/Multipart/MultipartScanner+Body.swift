@@ -13,12 +13,8 @@ extension MultipartScanner {
         if let index = find(delimiter, in: input) {
             let chunk = input.readSlice(length: index)!
             input.moveReaderIndex(forwardBy: delimiter.count)
-            if chunk.readableBytes > 0 {
-                state = .bodyEnded
-                return .body(chunk)
-            }
             state = .afterDelimiter
-            return .partEnd
+            return .partEnd(chunk)
         }
         let keep = heldBackLength(input)
         let chunk = input.readSlice(length: input.readableBytes - keep)!
@@ -44,7 +40,7 @@ extension MultipartScanner {
             input.moveReaderIndex(forwardBy: need)
             held = []
             state = .afterDelimiter
-            return .partEnd
+            return .partEnd(ByteBuffer())
         }
         held += input.readableBytesView
         input.moveReaderIndex(forwardBy: available)

@@ -20,10 +20,12 @@ public struct MultipartScanner {
     public enum Event {
         /// The next part begins: its headers.
         case part(MultipartPart)
-        /// A piece of the current part's body.
+        /// A piece of the current part's body; more follows.
         case body(ByteBuffer)
-        /// The current part's body is complete.
-        case partEnd
+        /// The current part's body ends with these bytes (all of it for a small part; may be
+        /// empty). One event rather than a last `body` and an end: a 10 KiB part's three
+        /// events cost more than its head.
+        case partEnd(ByteBuffer)
         /// The closing boundary has been read. Asked again, the scanner answers `end` again.
         case end
         /// Call `receive(_:)` with the next buffer, or `finish()` if the body has ended.
@@ -41,8 +43,6 @@ public struct MultipartScanner {
         case padding
         case head
         case body
-        /// The part's last body bytes were handed out; `partEnd` comes next.
-        case bodyEnded
         case done
     }
 
@@ -71,10 +71,7 @@ public struct MultipartScanner {
 
     /// Between a `part` and its `partEnd`.
     public var isInBody: Bool {
-        switch state {
-        case .body, .bodyEnded: true
-        default: false
-        }
+        if case .body = state { true } else { false }
     }
 
     /// The next thing in the body. Throws MultipartError for a malformed body, including one
@@ -89,9 +86,6 @@ public struct MultipartScanner {
             case .padding: event = try padding()
             case .head: event = try head()
             case .body: event = try bodyChunk()
-            case .bodyEnded:
-                state = .afterDelimiter
-                return .partEnd
             }
             if let event { return event }
         }
