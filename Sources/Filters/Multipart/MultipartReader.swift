@@ -14,7 +14,7 @@ public final class MultipartReader {
     private let nextBuffer: nonisolated(nonsending) () async throws -> ByteBuffer?
     // Unchecked exclusivity: one task owns the reader, and the runtime's access checks cost
     // more than the work done per small part.
-    @exclusivity(unchecked) private var scanner: MultipartScanner
+    @exclusivity(unchecked) @usableFromInline var scanner: MultipartScanner
 
     /// All bytes received from the source.
     public var bytesReceived: Int64 { scanner.bytesReceived }
@@ -27,7 +27,7 @@ public final class MultipartReader {
 
     /// The next part's headers, or nil after the closing boundary. Any unread body of the
     /// previous part is skipped.
-    public nonisolated(nonsending) func nextPart() async throws -> MultipartPart? {
+    @inlinable public nonisolated(nonsending) func nextPart() async throws -> MultipartPart? {
         while true {
             switch try scanner.next() {
             case .part(let part): return part
@@ -39,7 +39,7 @@ public final class MultipartReader {
     }
 
     /// The next piece of the current part's body, or nil at its end.
-    public nonisolated(nonsending) func nextChunk() async throws -> ByteBuffer? {
+    @inlinable public nonisolated(nonsending) func nextChunk() async throws -> ByteBuffer? {
         while scanner.isInBody {
             switch try scanner.next() {
             case .body(let chunk): return chunk
@@ -69,7 +69,7 @@ public final class MultipartReader {
         }
     }
 
-    private nonisolated(nonsending) func receive() async throws {
+    @usableFromInline nonisolated(nonsending) func receive() async throws {
         if let buffer = try await nextBuffer() {
             scanner.receive(buffer)
         } else {
