@@ -19,7 +19,7 @@ extension MultipartScanner {
         let keep = heldBackLength(input)
         let chunk = input.readSlice(length: input.readableBytes - keep)!
         if keep > 0 {
-            held = Array(input.readableBytesView)
+            held = Array(input.bytes)
             input.moveReaderIndex(forwardBy: keep)
         }
         return chunk.readableBytes > 0 ? .body(chunk) : nil
@@ -31,7 +31,7 @@ extension MultipartScanner {
         if input.readableBytes == 0 { return try more(or: { $0.truncated() }) }
         let need = delimiter.count - held.count
         let available = Swift.min(need, input.readableBytes)
-        let matches = input.readableBytesView.prefix(available).elementsEqual(delimiter[held.count..<(held.count + available)])
+        let matches = input.bytes.prefix(available).elementsEqual(delimiter[held.count..<(held.count + available)])
         if !matches {
             defer { held = [] }
             return .body(ByteBuffer(bytes: held))
@@ -42,22 +42,21 @@ extension MultipartScanner {
             state = .afterDelimiter
             return .partEnd(ByteBuffer())
         }
-        held += input.readableBytesView
+        held += input.bytes
         input.moveReaderIndex(forwardBy: available)
         return nil
     }
 
     /// How many bytes at the end of `buffer` could be the start of a delimiter.
-    private func heldBackLength(_ buffer: ByteBuffer) -> Int {
-        let count = buffer.readableBytes
+    private func heldBackLength(_ input: ScannerInput) -> Int {
+        let count = input.readableBytes
         let window = Swift.min(count, delimiter.count - 1)
-        return buffer.withUnsafeReadableBytes { bytes -> Int in
-            for start in (count - window)..<count where bytes[start] == 0x0D {
-                let length = count - start
-                if delimiter.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress! + start, length) == 0 }) { return length }
-            }
-            return 0
+        let bytes = input.bytes
+        for start in (count - window)..<count where bytes[start] == 0x0D {
+            let length = count - start
+            if delimiter.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress! + start, length) == 0 }) { return length }
         }
+        return 0
     }
 
     func truncated() -> MultipartError {

@@ -5,7 +5,7 @@ extension MultipartScanner {
         // The first delimiter may open the body without the CRLF before it.
         let dashBoundary = delimiter.count - 2
         if input.readableBytes < dashBoundary { return try more(or: { $0.noBoundary() }) }
-        if input.readableBytesView.prefix(dashBoundary).elementsEqual(delimiter.dropFirst(2)) {
+        if input.bytes.prefix(dashBoundary).elementsEqual(delimiter.dropFirst(2)) {
             input.moveReaderIndex(forwardBy: dashBoundary)
             state = .afterDelimiter
             return nil
@@ -25,7 +25,7 @@ extension MultipartScanner {
     mutating func afterDelimiter() throws -> Event? {
         if let part = try headInPlace() { return begin(part) }
         if input.readableBytes < 2 { return try more(or: { _ in MultipartError("the body ends right after a boundary, without the closing --") }) }
-        if input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x2D2D {
+        if input.firstTwoBytes == 0x2D2D {
             input.moveReaderIndex(forwardBy: 2)
             state = .done
             return .end
@@ -36,9 +36,9 @@ extension MultipartScanner {
 
     /// Transport padding (spaces, tabs) may follow a boundary before its CRLF.
     mutating func padding() throws -> Event? {
-        while let byte = input.readableBytesView.first, byte == 0x20 || byte == 0x09 { input.moveReaderIndex(forwardBy: 1) }
+        while let byte = input.bytes.first, byte == 0x20 || byte == 0x09 { input.moveReaderIndex(forwardBy: 1) }
         if input.readableBytes < 2 { return try more(or: { _ in MultipartError("the body ends right after a boundary") }) }
-        guard input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x0D0A else {
+        guard input.firstTwoBytes == 0x0D0A else {
             throw MultipartError("a boundary is not followed by CRLF or --")
         }
         input.moveReaderIndex(forwardBy: 2)
@@ -47,7 +47,7 @@ extension MultipartScanner {
     }
 
     mutating func head() throws -> Event? {
-        if input.getInteger(at: input.readerIndex, as: UInt16.self) == 0x0D0A {
+        if input.firstTwoBytes == 0x0D0A {
             // An empty header block: no Content-Disposition, which parse() reports.
             input.moveReaderIndex(forwardBy: 2)
             return begin(try MultipartPart.parse(ByteBuffer()))
@@ -67,16 +67,18 @@ extension MultipartScanner {
     /// empty, unfinished or too long block) to the step-by-step path.
     private mutating func headInPlace() throws -> MultipartPart? {
         let limit = limits.headerBytes
-        // The usual head is read where it lies, in one look at the bytes (each look costs an
-        // exclusivity check inside ByteBuffer); any other is found, then read field by field.
-        let found = input.withUnsafeReadableBytes { bytes -> (length: Int, values: MultipartPart.Values?)? in
-            guard bytes.count > 4, bytes[0] == 0x0D, bytes[1] == 0x0A, bytes[2] != 0x0D || bytes[3] != 0x0A else { return nil }
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[2...])
-            if let head = MultipartPart.browserHead(in: rest), head.length <= limit { return (head.length, head.values) }
+        // The usual head is read where it lies, in one pass; any other is found, then read
+        // field by field.
+        let bytes = input.bytes
+        guard bytes.count > 4, bytes[0] == 0x0D, bytes[1] == 0x0A, bytes[2] != 0x0D || bytes[3] != 0x0A else { return nil }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[2...])
+        let found: (length: Int, values: MultipartPart.Values?)
+        if let head = MultipartPart.browserHead(in: rest), head.length <= limit {
+            found = (head.length, head.values)
+        } else {
             guard let index = PartHeaders.blockEnd.withUnsafeBytes({ Memmem.find($0, in: rest) }), index <= limit else { return nil }
-            return (index, nil)
+            found = (index, nil)
         }
-        guard let found else { return nil }
         let head = input.getSlice(at: input.readerIndex + 2, length: found.length)!
         let part = try found.values.map { MultipartPart(head: head, values: $0) } ?? MultipartPart.parse(head)
         input.moveReaderIndex(forwardBy: 2 + found.length + PartHeaders.blockEnd.count)

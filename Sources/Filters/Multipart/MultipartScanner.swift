@@ -51,7 +51,7 @@ public struct MultipartScanner {
     let delimiter: [UInt8]
     var state = State.preamble
     /// Bytes received and not handed out yet.
-    var input = ByteBuffer()
+    var input = ScannerInput()
     /// A possible start of the delimiter held back from the end of the last input (body only).
     var held: [UInt8] = []
     /// The rest of a buffer whose start `receive()` joined to a leftover.
@@ -129,7 +129,7 @@ public struct MultipartScanner {
             return
         }
         if input.readableBytes == 0 {
-            input = buffer
+            input = ScannerInput(buffer)
             return
         }
         var next = buffer
@@ -138,15 +138,14 @@ public struct MultipartScanner {
         // handed out), and writing there copied all of that storage, up to 128 KiB.
         var joined = ByteBuffer()
         joined.reserveCapacity(input.readableBytes + start.readableBytes)
-        joined.writeBuffer(&input)
+        var leftover = input.buffer
+        joined.writeBuffer(&leftover)
         joined.writeBuffer(&start)
-        input = joined
+        input = ScannerInput(joined)
         if next.readableBytes > 0 { pending = next }
     }
 
-    func find(_ needle: [UInt8], in buffer: ByteBuffer) -> Int? {
-        buffer.withUnsafeReadableBytes { haystack in
-            needle.withUnsafeBytes { Memmem.find($0, in: haystack) }
-        }
+    func find(_ needle: [UInt8], in input: ScannerInput) -> Int? {
+        needle.withUnsafeBytes { Memmem.find($0, in: input.bytes) }
     }
 }
