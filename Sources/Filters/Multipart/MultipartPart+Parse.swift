@@ -55,10 +55,10 @@ extension MultipartPart {
     /// after it): `Content-Disposition: form-data; name="..."`, then `; filename="..."` for a
     /// file, then a `Content-Type` line, then the empty line, with printable ASCII values free
     /// of escapes and `%`. Returns the header block's length (without the empty line), the
-    /// name and where the other values lie, found in one pass with a few compares; nil for anything else,
-    /// which `parseFields` reads (the same way for these heads, only slower: for 10 KiB parts
-    /// it cost more than the rest of a part's parsing, and the search for the empty line alone
-    /// cost a sixth of it).
+    /// name, and where the other values lie, found in one pass with a few compares; nil for
+    /// anything else, which `parseFields` reads (the same way for these heads, only slower: for
+    /// 10 KiB parts it cost more than the rest of a part's parsing, and the search for the
+    /// empty line alone cost a sixth of it).
     static func browserHead(in bytes: UnsafeRawBufferPointer) -> (length: Int, values: Values)? {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         var head = HeadCursor(base: base, end: Swift.min(bytes.count, Int(Int32.max)))  // places are Int32s

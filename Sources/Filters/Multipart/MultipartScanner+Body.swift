@@ -47,7 +47,7 @@ extension MultipartScanner {
         return nil
     }
 
-    /// How many bytes at the end of `buffer` could be the start of a delimiter.
+    /// How many bytes at the end of the input could be the start of a delimiter.
     private func heldBackLength(_ input: ScannerInput) -> Int {
         let count = input.readableBytes
         let window = Swift.min(count, delimiter.count - 1)
