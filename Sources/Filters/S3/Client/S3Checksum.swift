@@ -32,10 +32,11 @@ public enum S3Checksum: String, Sendable, CaseIterable {
         }
     }
 
-    /// The header and its base64 value for `body`.
-    func header(for body: ByteBuffer) -> (name: String, value: String)? {
+    /// The header and its base64 value for `body`, from `computed` when the caller has the
+    /// digest already (taken as the bytes were copied in).
+    func header(for body: ByteBuffer, computed: [UInt8]? = nil) -> (name: String, value: String)? {
         guard let digest else { return nil }
-        let value = Data(body.withUnsafeReadableBytes { digest.digest($0) }).base64EncodedString()
+        let value = Data(computed ?? body.withUnsafeReadableBytes { digest.digest($0) }).base64EncodedString()
         return (self == .md5 ? "content-md5" : "x-amz-checksum-\(rawValue)", value)
     }
 }

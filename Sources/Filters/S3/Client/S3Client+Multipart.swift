@@ -28,9 +28,12 @@ extension S3Client {
         return uploadId
     }
 
-    /// UploadPart, with the part's checksum.
-    public func uploadPart(bucket: String, key: String, uploadId: String, number: Int, body: ByteBuffer, checksum: S3Checksum) async throws -> CompletedPart {
-        let header = checksum.header(for: body)
+    /// UploadPart, with the part's checksum (`digest`: its value, when the caller took it
+    /// already; otherwise it is computed over `body`).
+    public func uploadPart(
+        bucket: String, key: String, uploadId: String, number: Int, body: ByteBuffer, checksum: S3Checksum, digest: [UInt8]? = nil
+    ) async throws -> CompletedPart {
+        let header = checksum.header(for: body, computed: digest)
         let response = try await send(
             Request(
                 operation: "UploadPart", method: .PUT, bucket: bucket, key: key,

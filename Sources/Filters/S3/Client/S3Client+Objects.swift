@@ -9,10 +9,13 @@ extension S3Client {
         public var versionId: String?
     }
 
-    /// PutObject: the whole object in one request, with its checksum.
-    public func putObject(bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum) async throws -> PutResult {
+    /// PutObject: the whole object in one request, with its checksum (`digest`: its value, when
+    /// the caller took it already; otherwise it is computed over `body`).
+    public func putObject(
+        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]? = nil
+    ) async throws -> PutResult {
         var headers = attributes.headers
-        if let header = checksum.header(for: body) { headers.append(header) }
+        if let header = checksum.header(for: body, computed: digest) { headers.append(header) }
         let response = try await send(Request(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: headers, body: body))
         return PutResult(etag: response.headers.first(name: "etag").map(S3Client.unquoted), versionId: response.headers.first(name: "x-amz-version-id"))
     }

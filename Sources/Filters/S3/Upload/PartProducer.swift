@@ -6,20 +6,24 @@ struct PartProducer {
     let partSize: Int
     let budget: MemoryBudget?
     let pool: PartBufferPool?
+    /// What each part's `digest` is.
+    let checksum: S3Checksum
     /// Bytes already pulled that belong to the next part (a chunk that crossed a part boundary).
     private var carry: ByteBuffer?
     private var ended = false
     /// Parts handed out so far.
     private var made = 0
 
-    init(partSize: Int, budget: MemoryBudget?, pool: PartBufferPool?) {
+    init(partSize: Int, budget: MemoryBudget?, pool: PartBufferPool?, checksum: S3Checksum = .none) {
         self.partSize = partSize
         self.budget = budget
         self.pool = pool
+        self.checksum = checksum
     }
 
-    /// The next part, up to `partSize` bytes; nil once the body has ended and nothing is left.
-    /// The part's bytes are charged to the budget; ``Part/release()`` gives them back.
+    /// The next part, up to `partSize` bytes, with its `digest`; nil once the body has ended
+    /// and nothing is left. The part's bytes are charged to the budget; ``Part/release()``
+    /// gives them back.
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
         var part = Part(budget: budget, pool: pool, size: partSize)
         // A reused buffer comes charged in full (its pages are all in memory already).
@@ -38,6 +42,7 @@ struct PartProducer {
         }
         part.bytes.reserveCapacity(partSize)
         made += 1
+        var sum = PartChecksum(checksum)
         do {
             while part.bytes.readableBytes < partSize {
                 guard var chunk = try await take(from: &body) else { break }
@@ -45,9 +50,9 @@ struct PartProducer {
                 if chunk.readableBytes > room {
                     var head = chunk.readSlice(length: room)!
                     carry = chunk
-                    try await part.append(&head)
+                    try await part.append(&head, summing: &sum)
                 } else {
-                    try await part.append(&chunk)
+                    try await part.append(&chunk, summing: &sum)
                 }
             }
         } catch {
@@ -58,6 +63,7 @@ struct PartProducer {
             part.release()
             return nil
         }
+        part.digest = sum.finalize()
         return part
     }
 
@@ -87,6 +93,8 @@ struct PartProducer {
 /// One part's bytes, with the memory it holds charged to a budget.
 struct Part: Sendable {
     var bytes = ByteBuffer()
+    /// The S3 checksum of `bytes`, when it was taken as they were copied in (nil: not taken).
+    var digest: [UInt8]?
     let budget: MemoryBudget?
     let pool: PartBufferPool?
     /// The charge of a full part.
@@ -100,9 +108,15 @@ struct Part: Sendable {
         self.whole = MemoryBudget.granules(size ?? pool?.partSize ?? 0)
     }
 
-    mutating func append(_ chunk: inout ByteBuffer) async throws {
+    mutating func append(_ chunk: inout ByteBuffer, summing sum: inout PartChecksum) async throws {
         try await charge(bytes.readableBytes + chunk.readableBytes)
-        bytes.writeBuffer(&chunk)
+        sum.copy(&chunk, to: &bytes)
+    }
+
+    /// Appends without taking a checksum.
+    mutating func append(_ chunk: inout ByteBuffer) async throws {
+        var none = PartChecksum(.none)
+        try await append(&chunk, summing: &none)
     }
 
     /// Makes sure `total` bytes are charged to the budget, waiting for room if need be.
@@ -129,6 +143,7 @@ struct Part: Sendable {
     mutating func release() {
         let done = bytes
         bytes = ByteBuffer()
+        digest = nil
         let unkept = pool?.give(consume done, charge: charged) ?? charged
         if unkept > 0 { budget?.release(unkept) }
         charged = 0

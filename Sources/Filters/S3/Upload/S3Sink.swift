@@ -31,7 +31,7 @@ public final class S3Sink: Sink {
 
     public func store(_ body: inout ChainOutput, key: String) async throws -> StoredObject {
         let partSize = PartSizing.partSize(configured: settings.partSize, declaredLength: body.upload.declaredLength)
-        var producer = PartProducer(partSize: partSize, budget: budget, pool: pool)
+        var producer = PartProducer(partSize: partSize, budget: budget, pool: pool, checksum: settings.checksum)
         guard var first = try await producer.next(from: &body) else {
             return try await put(Part(budget: nil), key: key, head: body.head)
         }
@@ -54,7 +54,7 @@ public final class S3Sink: Sink {
     }
 
     private func put(_ part: Part, key: String, head: ObjectHead?) async throws -> StoredObject {
-        let result = try await client.putObject(bucket: settings.bucket, key: key, body: part.bytes, attributes: attributes(head), checksum: settings.checksum)
+        let result = try await client.putObject(bucket: settings.bucket, key: key, body: part.bytes, attributes: attributes(head), checksum: settings.checksum, digest: part.digest)
         return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: Int64(part.bytes.readableBytes), parts: 1)
     }
 
@@ -91,7 +91,8 @@ public final class S3Sink: Sink {
                         var bytes = part.take()
                         defer { bytes.release() }
                         return try await client.uploadPart(
-                            bucket: settings.bucket, key: key, uploadId: uploadId, number: partNumber, body: bytes.bytes, checksum: settings.checksum)
+                            bucket: settings.bucket, key: key, uploadId: uploadId, number: partNumber, body: bytes.bytes, checksum: settings.checksum,
+                            digest: bytes.digest)
                     }
                     inFlight += 1
                     if let filled = try await producer.next(from: &body) { next = OwnedPart(filled) }
