@@ -1,4 +1,5 @@
-import Filters
+@testable import Filters
+import NIOCore
 import TestSupport
 import Testing
 
@@ -72,4 +73,54 @@ extension DigestAlgorithm {
 
 extension String {
     func leftPad(_ width: Int) -> String { String(repeating: "0", count: Swift.max(0, width - count)) + self }
+}
+
+/// Past ``HashFilter/inlineBytes`` a thread hashes beside the reader: the digests are the same,
+/// and an upload that stops without finishing lets the thread go.
+@Suite struct DigestWorkerTests {
+    static let algorithms: [DigestAlgorithm] = [.sha256, .sha1, .md5, .crc32, .crc32c]
+
+    @Test(arguments: [HashFilter.inlineBytes - 1, HashFilter.inlineBytes, 3 * HashFilter.inlineBytes + 12_345, 9 * DigestWorker.maxQueuedBytes + 7])
+    func digestsMatchHashingInOneGo(size: Int) throws {
+        var rng = SeededRandom(seed: UInt64(size))
+        let bytes = rng.bytes(size)
+        var filter = HashFilter(algorithms: DigestWorkerTests.algorithms)
+        var upload = Upload()
+        var start = 0, sizes = [1, 131_072, 65_536 + 3, 2_000_000, 17].makeIterator()
+        var handedOver = false
+        while start < size {
+            let length = Swift.min(size - start, sizes.next() ?? 131_072)
+            let out = try filter.write(ByteBuffer(bytes: bytes[start..<(start + length)]), &upload)
+            #expect(out?.readableBytes == length, "a chunk passes on whole")
+            start += length
+            handedOver = handedOver || filter.worker != nil
+        }
+        #expect(handedOver == (size > HashFilter.inlineBytes), "a thread takes over only past the inline bytes")
+        _ = try filter.finish(&upload)
+        #expect(filter.worker == nil)
+        for algorithm in DigestWorkerTests.algorithms {
+            #expect(upload.digests[algorithm.rawValue] == algorithm.digest(bytes).hex, "\(algorithm)")
+        }
+    }
+
+    @Test func checksumsAloneStayInline() throws {
+        var filter = HashFilter(algorithms: [.crc32, .crc32c])
+        var upload = Upload()
+        for _ in 0..<20 { _ = try filter.write(ByteBuffer(repeating: 7, count: 131_072), &upload) }
+        #expect(filter.worker == nil)
+    }
+
+    @Test func anUploadStoppedMidwayLetsTheThreadGo() async throws {
+        weak var queue: DigestWorker.Queue?
+        do {
+            var filter = HashFilter(algorithms: [.sha256])
+            var upload = Upload()
+            for _ in 0..<40 { _ = try filter.write(ByteBuffer(repeating: 1, count: 131_072), &upload) }
+            queue = filter.worker?.queue
+            #expect(queue != nil)
+        }
+        // The filter is gone without finish(): the thread ends and drops its queue.
+        for _ in 0..<500 where queue != nil { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(queue == nil, "the digest thread is still running")
+    }
 }

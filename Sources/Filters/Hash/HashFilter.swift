@@ -5,6 +5,12 @@ import NIOCore
 public struct HashFilter: Filter {
     public let algorithms: [DigestAlgorithm]
     private var hashers: [any StreamingDigest]
+    /// Hashing beside the reader, once the upload is past ``inlineBytes``.
+    private(set) var worker: DigestWorker?
+    private var hashedInline = 0
+    /// Bytes hashed on the reader's task before a worker takes over: a small upload is not
+    /// worth a thread and two hand-offs per chunk.
+    static let inlineBytes = 1 << 20
 
     public init(algorithms: [DigestAlgorithm]) {
         self.algorithms = algorithms
@@ -12,13 +18,26 @@ public struct HashFilter: Filter {
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
+        if worker == nil, hashedInline >= HashFilter.inlineBytes, algorithms.contains(where: \.isWorthAThread) {
+            worker = DigestWorker(hashers: hashers)
+            hashers = []
+        }
+        if let worker {
+            worker.submit(chunk)
+            return chunk
+        }
         chunk.withUnsafeReadableBytes { bytes in
             for i in hashers.indices { hashers[i].update(bytes) }
         }
+        hashedInline += chunk.readableBytes
         return chunk
     }
 
     public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
+        if let worker {
+            hashers = worker.finish()
+            self.worker = nil
+        }
         for (algorithm, i) in zip(algorithms, hashers.indices) {
             upload.digests[algorithm.rawValue] = hashers[i].finalize().hex
         }
