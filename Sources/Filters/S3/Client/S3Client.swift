@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 
 /// A small S3 client: the calls an uploader needs, SigV4-signed, retried with backoff.
@@ -47,6 +48,11 @@ public final class S3Client: Sendable {
     /// Seconds to add to the local clock, learnt from RequestTimeTooSkewed answers.
     private let clockOffset = Mutex<Double>(0)
 
+    /// The event loops every client's connections run on: a group of its own, apart from the
+    /// server's. On NIO's shared group, sending parts and reading the requests landed on one
+    /// thread and waited for each other (docs/PERFORMANCE.md: one 1 GiB upload 7 % faster).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: Swift.max(1, System.coreCount / 2))
+
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
@@ -58,7 +64,7 @@ public final class S3Client: Sendable {
         // The retry policy below covers failed connections, with backoff and a visible error;
         // the pool's own retrying would only wait out the connect timeout on every attempt.
         http.connectionPool.retryConnectionEstablishment = false
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+        self.http = HTTPClient(eventLoopGroupProvider: .shared(S3Client.eventLoops), configuration: http)
     }
 
     /// Closes the connections; call once when done.
