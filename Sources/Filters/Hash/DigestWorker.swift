@@ -13,7 +13,7 @@ import NIOCore
 /// CPU work that would hold one of the few cooperative threads anyway.
 final class DigestWorker {
     /// What may wait for the thread, in bytes.
-    static let maxQueuedBytes = 1 << 20
+    static let maxQueuedBytes = 256 << 10
 
     /// Shared with the thread; the worker itself is not, so that its deinit can tell an upload
     /// that ended without ``finish()`` (a rejection, a failure) and let the thread go.
