@@ -6,8 +6,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxConcurrentUploads = 64
     /// Memory for S3 part buffers across all uploads; when it is spent, uploads wait. The
     /// default holds two uploads at full speed (5 parts of 8 MiB each) and keeps the server
-    /// under about 160 MiB however many uploads arrive.
-    public var maxBufferedBytes: Int64 = 96 << 20
+    /// under 160 MiB with 8 uploads at once (README, Deploying).
+    public var maxBufferedBytes: Int64 = 88 << 20
     /// Serve the upload page at `/`.
     public var page = true
     public var cors: CORSConfig?
