@@ -84,7 +84,8 @@ extension String {
     func digestsMatchHashingInOneGo(size: Int) throws {
         var rng = SeededRandom(seed: UInt64(size))
         let bytes = rng.bytes(size)
-        var filter = HashFilter(algorithms: DigestWorkerTests.algorithms)
+        let slots = DigestWorker.Slots(1)
+        var filter = HashFilter(algorithms: DigestWorkerTests.algorithms, slots: slots)
         var upload = Upload()
         var start = 0, sizes = [1, 131_072, 65_536 + 3, 2_000_000, 17].makeIterator()
         var handedOver = false
@@ -98,22 +99,42 @@ extension String {
         #expect(handedOver == (size > HashFilter.inlineBytes), "a thread takes over only past the inline bytes")
         _ = try filter.finish(&upload)
         #expect(filter.worker == nil)
+        #expect(slots.inUse == 0, "the slot is given back")
         for algorithm in DigestWorkerTests.algorithms {
             #expect(upload.digests[algorithm.rawValue] == algorithm.digest(bytes).hex, "\(algorithm)")
         }
     }
 
     @Test func checksumsAloneStayInline() throws {
-        var filter = HashFilter(algorithms: [.crc32, .crc32c])
+        var filter = HashFilter(algorithms: [.crc32, .crc32c], slots: DigestWorker.Slots(1))
         var upload = Upload()
         for _ in 0..<20 { _ = try filter.write(ByteBuffer(repeating: 7, count: 131_072), &upload) }
         #expect(filter.worker == nil)
     }
 
+    @Test func withoutAFreeSlotAnUploadHashesInlineUntilOneFrees() throws {
+        let slots = DigestWorker.Slots(1)
+        let megabyte = ByteBuffer(repeating: 3, count: HashFilter.inlineBytes)
+        var first = HashFilter(algorithms: [.sha256], slots: slots), second = first
+        var upload = Upload(), other = Upload()
+        for _ in 0..<2 { _ = try first.write(megabyte, &upload) }
+        for _ in 0..<2 { _ = try second.write(megabyte, &other) }
+        #expect(first.worker != nil && second.worker == nil, "one slot: the second upload hashes inline")
+        _ = try first.finish(&upload)
+        #expect(slots.inUse == 0, "finish gives the slot back")
+        _ = try second.write(megabyte, &other)
+        #expect(second.worker != nil)
+        _ = try second.finish(&other)
+        let expected = DigestAlgorithm.sha256.digest([UInt8](repeating: 3, count: 3 * HashFilter.inlineBytes)).hex
+        #expect(other.digests["sha256"] == expected)
+        #expect(upload.digests["sha256"] == DigestAlgorithm.sha256.digest([UInt8](repeating: 3, count: 2 * HashFilter.inlineBytes)).hex)
+    }
+
     @Test func anUploadStoppedMidwayLetsTheThreadGo() async throws {
         weak var queue: DigestWorker.Queue?
+        let slots = DigestWorker.Slots(1)
         do {
-            var filter = HashFilter(algorithms: [.sha256])
+            var filter = HashFilter(algorithms: [.sha256], slots: slots)
             var upload = Upload()
             for _ in 0..<40 { _ = try filter.write(ByteBuffer(repeating: 1, count: 131_072), &upload) }
             queue = filter.worker?.queue
@@ -122,5 +143,7 @@ extension String {
         // The filter is gone without finish(): the thread ends and drops its queue.
         for _ in 0..<500 where queue != nil { try await Task.sleep(for: .milliseconds(10)) }
         #expect(queue == nil, "the digest thread is still running")
+        for _ in 0..<500 where slots.inUse > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(slots.inUse == 0, "the slot is given back")
     }
 }

@@ -5,21 +5,28 @@ import NIOCore
 public struct HashFilter: Filter {
     public let algorithms: [DigestAlgorithm]
     private var hashers: [any StreamingDigest]
-    /// Hashing beside the reader, once the upload is past ``inlineBytes``.
+    /// Hashing beside the reader, once the upload is past ``inlineBytes`` and a slot is free.
     private(set) var worker: DigestWorker?
+    private let slots: DigestWorker.Slots?
     private var hashedInline = 0
     /// Bytes hashed on the reader's task before a worker takes over: a small upload is not
     /// worth a thread and two hand-offs per chunk.
     static let inlineBytes = 1 << 20
 
     public init(algorithms: [DigestAlgorithm]) {
+        self.init(algorithms: algorithms, slots: .shared)
+    }
+
+    /// `slots`: the digest threads this filter may take one of (nil: always hash inline).
+    init(algorithms: [DigestAlgorithm], slots: DigestWorker.Slots?) {
         self.algorithms = algorithms
         self.hashers = algorithms.map { $0.makeHasher() }
+        self.slots = algorithms.contains(where: \.isWorthAThread) ? slots : nil
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
-        if worker == nil, hashedInline >= HashFilter.inlineBytes, algorithms.contains(where: \.isWorthAThread) {
-            worker = DigestWorker(hashers: hashers)
+        if worker == nil, hashedInline >= HashFilter.inlineBytes, let slots, slots.take() {
+            worker = DigestWorker(hashers: hashers, slots: slots)
             hashers = []
         }
         if let worker {
