@@ -24,6 +24,8 @@ struct UploadServerCommand: ParsableCommand {
     /// park the main thread in dispatch_main's sigsuspend, which valgrind cannot run: this way
     /// the server can be profiled with callgrind.)
     func run() throws {
+        // Before any other thread exists: a thread that has malloc'd keeps its arena.
+        MallocPolicy.apply()
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let finished = DispatchSemaphore(value: 0)
         let command = self
@@ -42,7 +44,6 @@ struct UploadServerCommand: ParsableCommand {
 
     func serve() async throws {
         Signals.restoreDefaults()
-        MallocPolicy.apply()
         let environment = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
