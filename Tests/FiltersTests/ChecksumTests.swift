@@ -28,26 +28,35 @@ import Testing
         }
     }
 
-    /// Each fold the CPU has (zlib, 128-bit, 512-bit), summing alone and copying as it sums:
-    /// the same value as zlib, the bytes copied exactly, nothing written past them.
+    /// Each fold the CPU has (zlib, 128-bit, 512-bit), summing alone and copying as it sums, to
+    /// destinations at every kind of alignment (long copies stream from a 64-byte boundary on):
+    /// the same value as zlib, the bytes copied exactly, nothing written outside them.
     @Test(arguments: Int32(0)...CRC32.bestFold)
     func crc32CopyingMatchesZlibAndCopiesExactly(fold: Int32) {
-        let guardByte: UInt8 = 0xA5
+        let guardByte: UInt8 = 0xA5, margin = 64
+        let lengths = [0, 1, 3, 8, 15].flatMap { offset in (0...1100).map { (offset, $0) } }
+            + [(0, 511), (7, 512), (0, 65_536), (5, 131_072 + 48), (0, 1 << 20)]
+        let target = UnsafeMutableRawBufferPointer.allocate(byteCount: (1 << 20) + 2 * margin + 64, alignment: 64)
+        defer { target.deallocate() }
+        target.initializeMemory(as: UInt8.self, repeating: guardByte)
         ChecksumTests.data.withUnsafeBytes { all in
-            let cases = [0, 1, 3, 8, 15].flatMap { offset in (0...1100).map { (offset, $0) } } + [(0, 65_536), (5, 131_072 + 48), (0, 1 << 20)]
-            var target = [UInt8](repeating: guardByte, count: (1 << 20) + 32)
-            for (offset, length) in cases {
+            for (offset, length) in lengths {
                 let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
                 let zlib = CRC32.zlib(slice).bigEndianBytes
-                var summed = CRC32(fold: fold), copying = CRC32(fold: fold)
+                var summed = CRC32(fold: fold)
                 summed.update(slice)
-                target.withUnsafeMutableBytes { copying.update(slice, copyingTo: $0.baseAddress! + 16) }
                 #expect(summed.finalize() == zlib, "fold \(fold), offset \(offset), length \(length)")
-                #expect(copying.finalize() == zlib, "fold \(fold), offset \(offset), length \(length), copying")
-                #expect(target[16..<(16 + length)].elementsEqual(slice), "fold \(fold), length \(length): the copy")
-                #expect(target[0..<16].allSatisfy { $0 == guardByte } && target[(16 + length)..<(32 + length)].allSatisfy { $0 == guardByte },
-                        "fold \(fold), length \(length): written outside the copy")
-                target.replaceSubrange(0..<(length + 32), with: repeatElement(guardByte, count: length + 32))
+                for misalignment in [0, 1, 16, 40, 63] {
+                    let at = margin + misalignment
+                    var copying = CRC32(fold: fold)
+                    copying.update(slice, copyingTo: target.baseAddress! + at)
+                    let label = "fold \(fold), offset \(offset), length \(length), destination 64n + \(misalignment)"
+                    #expect(copying.finalize() == zlib, "\(label): checksum")
+                    #expect(target[at..<(at + length)].elementsEqual(slice), "\(label): the copy")
+                    #expect(target[0..<at].allSatisfy { $0 == guardByte } && target[(at + length)..<(at + length + margin)].allSatisfy { $0 == guardByte },
+                            "\(label): written outside the copy")
+                    UnsafeMutableRawBufferPointer(rebasing: target[at..<(at + length)]).initializeMemory(as: UInt8.self, repeating: guardByte)
+                }
             }
         }
     }
