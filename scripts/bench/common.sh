@@ -4,10 +4,10 @@
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The issue's chain, partSize 8MiB, concurrency 4, everything else default, into the sink at
-# SINK_URL.
+# SINK_URL. STORAGE_EXTRA adds storage settings for a one-off comparison (e.g. "checksum: md5").
 bench_config() {
   cat <<YAML
-storage: { type: s3, bucket: sink, endpoint: "$1", region: us-east-1, pathStyle: true, partSize: 8MiB, concurrency: 4 }
+storage: { type: s3, bucket: sink, endpoint: "$1", region: us-east-1, pathStyle: true, partSize: 8MiB, concurrency: 4${STORAGE_EXTRA:+, $STORAGE_EXTRA} }
 routes:
   - { path: /upload, chain: bench }
 chains:
