@@ -4,9 +4,12 @@ import NIOCore
 /// it: what is stored), as lowercase hex in the upload's digests.
 public struct HashFilter: Filter {
     public let algorithms: [DigestAlgorithm]
-    private var hashers: [any StreamingDigest]
-    /// Hashing beside the reader, once the upload is past ``inlineBytes`` and a slot is free.
-    private(set) var worker: DigestWorker?
+    /// One per algorithm, in its order; nil while that algorithm is on a digest thread.
+    private var hashers: [(any StreamingDigest)?]
+    /// Digest threads beside the reader, one per slow algorithm (SHA-256, SHA-1, MD5) once the
+    /// upload is past ``inlineBytes`` and a slot is free, with the index of its algorithm: two
+    /// on one thread ran in series (SHA-256 and MD5, 1 GiB: 2.8-3.0 s; on two, 2.0).
+    private(set) var workers: [(index: Int, worker: DigestWorker)] = []
     private let slots: DigestWorker.Slots?
     private var hashedInline = 0
     /// Bytes hashed on the reader's task before a worker takes over: a small upload is not
@@ -17,7 +20,7 @@ public struct HashFilter: Filter {
         self.init(algorithms: algorithms, slots: .shared)
     }
 
-    /// `slots`: the digest threads this filter may take one of (nil: always hash inline).
+    /// `slots`: the digest threads this filter may take from (nil: always hash inline).
     init(algorithms: [DigestAlgorithm], slots: DigestWorker.Slots?) {
         self.algorithms = algorithms
         self.hashers = algorithms.map { $0.makeHasher() }
@@ -25,28 +28,30 @@ public struct HashFilter: Filter {
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
-        if worker == nil, hashedInline >= HashFilter.inlineBytes, let slots, slots.take() {
-            worker = DigestWorker(hashers: hashers, slots: slots)
-            hashers = []
-        }
-        if let worker {
-            worker.submit(chunk)
-            return chunk
-        }
+        if hashedInline >= HashFilter.inlineBytes, let slots { handOver(to: slots) }
+        for (_, worker) in workers { worker.submit(chunk) }
+        guard hashers.contains(where: { $0 != nil }) else { return chunk }
         chunk.withUnsafeReadableBytes { bytes in
-            for i in hashers.indices { hashers[i].update(bytes) }
+            for i in hashers.indices where hashers[i] != nil { hashers[i]!.update(bytes) }
         }
         hashedInline += chunk.readableBytes
         return chunk
     }
 
-    public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
-        if let worker {
-            hashers = worker.finish()
-            self.worker = nil
+    /// Moves each slow algorithm still hashed inline to a thread of its own, while slots last.
+    private mutating func handOver(to slots: DigestWorker.Slots) {
+        for i in hashers.indices where hashers[i] != nil && algorithms[i].isWorthAThread {
+            guard slots.take() else { return }
+            workers.append((i, DigestWorker(hashers: [hashers[i]!], slots: slots)))
+            hashers[i] = nil
         }
+    }
+
+    public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
+        for (index, worker) in workers { hashers[index] = worker.finish().first }
+        workers = []
         for (algorithm, i) in zip(algorithms, hashers.indices) {
-            upload.digests[algorithm.rawValue] = hashers[i].finalize().hex
+            upload.digests[algorithm.rawValue] = hashers[i]!.finalize().hex
         }
         return nil
     }
