@@ -84,7 +84,7 @@ extension String {
     func digestsMatchHashingInOneGo(size: Int) throws {
         var rng = SeededRandom(seed: UInt64(size))
         let bytes = rng.bytes(size)
-        let slots = DigestWorker.Slots(1)
+        let slots = ThreadSlots(1)
         var filter = HashFilter(algorithms: DigestWorkerTests.algorithms, slots: slots)
         var upload = Upload()
         var start = 0, sizes = [1, 131_072, 65_536 + 3, 2_000_000, 17].makeIterator()
@@ -109,7 +109,7 @@ extension String {
     @Test(arguments: [1, 2, 3])
     func slowDigestsTakeAThreadEachWhileSlotsLast(slotCount: Int) throws {
         let algorithms: [DigestAlgorithm] = [.md5, .crc32, .sha256, .sha1]
-        let slots = DigestWorker.Slots(slotCount)
+        let slots = ThreadSlots(slotCount)
         var filter = HashFilter(algorithms: algorithms, slots: slots)
         var rng = SeededRandom(seed: 5)
         let bytes = rng.bytes(4 * HashFilter.inlineBytes + 99)
@@ -130,14 +130,14 @@ extension String {
     }
 
     @Test func checksumsAloneStayInline() throws {
-        var filter = HashFilter(algorithms: [.crc32, .crc32c], slots: DigestWorker.Slots(1))
+        var filter = HashFilter(algorithms: [.crc32, .crc32c], slots: ThreadSlots(1))
         var upload = Upload()
         for _ in 0..<20 { _ = try filter.write(ByteBuffer(repeating: 7, count: 131_072), &upload) }
         #expect(filter.workers.isEmpty)
     }
 
     @Test func withoutAFreeSlotAnUploadHashesInlineUntilOneFrees() throws {
-        let slots = DigestWorker.Slots(1)
+        let slots = ThreadSlots(1)
         let megabyte = ByteBuffer(repeating: 3, count: HashFilter.inlineBytes)
         var first = HashFilter(algorithms: [.sha256], slots: slots), second = first
         var upload = Upload(), other = Upload()
@@ -156,7 +156,7 @@ extension String {
 
     @Test func anUploadStoppedMidwayLetsTheThreadGo() async throws {
         weak var queue: DigestWorker.Queue?
-        let slots = DigestWorker.Slots(1)
+        let slots = ThreadSlots(1)
         do {
             var filter = HashFilter(algorithms: [.sha256], slots: slots)
             var upload = Upload()

@@ -10,7 +10,7 @@ import NIOCore
 /// besides the batch being hashed; past that, ``submit(_:)`` waits for the thread, so the reader
 /// never runs ahead by more. A thread rather than a task, because ``Filter/write(_:_:)`` is
 /// synchronous and hashing is long CPU work that would hold one of the few cooperative threads
-/// anyway. At most ``Slots/shared`` of them run at once.
+/// anyway. At most ``ThreadSlots/shared`` helper threads run at once.
 final class DigestWorker {
     /// What may wait for the thread, in bytes. Each time the queue fills, the reader sleeps and
     /// the thread wakes it: 256 KiB made 14,000 context switches per GiB, 1 MiB 6,300 (3,200
@@ -23,7 +23,7 @@ final class DigestWorker {
 
     /// Starts the thread; the caller has taken one of `slots`, which the thread gives back
     /// when it ends.
-    init(hashers: [any StreamingDigest], slots: Slots) {
+    init(hashers: [any StreamingDigest], slots: ThreadSlots) {
         queue = Queue(hashers: hashers, slots: slots)
         let thread = Thread { [queue] in queue.run() }
         thread.name = "sluice-digest"
@@ -54,9 +54,9 @@ extension DigestWorker {
         private var readerWaits = false
         private var threadWaits = false
 
-        private let slots: Slots
+        private let slots: ThreadSlots
 
-        init(hashers: [any StreamingDigest], slots: Slots) {
+        init(hashers: [any StreamingDigest], slots: ThreadSlots) {
             self.hashers = hashers
             self.slots = slots
         }

@@ -10,7 +10,7 @@ public struct HashFilter: Filter {
     /// upload is past ``inlineBytes`` and a slot is free, with the index of its algorithm: two
     /// on one thread ran in series (SHA-256 and MD5, 1 GiB: 2.8-3.0 s; on two, 2.0).
     private(set) var workers: [(index: Int, worker: DigestWorker)] = []
-    private let slots: DigestWorker.Slots?
+    private let slots: ThreadSlots?
     private var hashedInline = 0
     /// Bytes hashed on the reader's task before a worker takes over: a small upload is not
     /// worth a thread and two hand-offs per chunk.
@@ -21,7 +21,7 @@ public struct HashFilter: Filter {
     }
 
     /// `slots`: the digest threads this filter may take from (nil: always hash inline).
-    init(algorithms: [DigestAlgorithm], slots: DigestWorker.Slots?) {
+    init(algorithms: [DigestAlgorithm], slots: ThreadSlots?) {
         self.algorithms = algorithms
         self.hashers = algorithms.map { $0.makeHasher() }
         self.slots = algorithms.contains(where: \.isWorthAThread) ? slots : nil
@@ -39,7 +39,7 @@ public struct HashFilter: Filter {
     }
 
     /// Moves each slow algorithm still hashed inline to a thread of its own, while slots last.
-    private mutating func handOver(to slots: DigestWorker.Slots) {
+    private mutating func handOver(to slots: ThreadSlots) {
         for i in hashers.indices where hashers[i] != nil && algorithms[i].isWorthAThread {
             guard slots.take() else { return }
             workers.append((i, DigestWorker(hashers: [hashers[i]!], slots: slots)))
