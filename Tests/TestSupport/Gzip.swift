@@ -18,3 +18,13 @@ public struct GzipCheckFailed: Error {
     public init(message: String) { self.message = message }
 }
 
+
+/// `bytes` gzipped in one stream by the system's gzip, a yardstick for output size.
+public func systemGzip(_ bytes: [UInt8], level: Int) throws -> [UInt8] {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-gz-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("data")
+    try Data(bytes).write(to: file)
+    return try runProcess("/bin/gzip", ["-\(level)", "-n", "-c", file.path]).stdout
+}

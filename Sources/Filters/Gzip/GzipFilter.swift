@@ -7,32 +7,39 @@ public struct GzipFilter: Filter {
 
     public let level: Int32
     public let types: [MediaTypePattern]
-    private var deflater: Deflater?
+    private var member: GzipMember?
+    /// Where the member may take helper threads from (nil: compress on the upload's task).
+    private let slots: ThreadSlots?
     private var decided = false
 
     public init(level: Int32 = 6, types: [MediaTypePattern]) {
+        self.init(level: level, types: types, slots: .shared)
+    }
+
+    init(level: Int32, types: [MediaTypePattern], slots: ThreadSlots?) {
         self.level = level
         self.types = types
+        self.slots = slots
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
         if !decided { try decide(&upload) }
-        guard let deflater else { return chunk }
-        return try deflater.deflate(chunk, finish: false)
+        guard let member else { return chunk }
+        return try member.write(chunk)
     }
 
     public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
         if !decided { try decide(&upload) }
-        guard let deflater else { return nil }
-        defer { self.deflater = nil }
-        return try deflater.deflate(ByteBuffer(), finish: true)
+        guard let member else { return nil }
+        defer { self.member = nil }
+        return try member.finish()
     }
 
     private mutating func decide(_ upload: inout Upload) throws {
         decided = true
         // Already encoded (an earlier gzip step): compressing twice helps no one.
         guard upload.contentEncoding == nil, let type = upload.contentType, types.matches(type) else { return }
-        deflater = try Deflater(level: level)
+        member = GzipMember(level: level, slots: slots)
         upload.contentEncoding = "gzip"
     }
 }

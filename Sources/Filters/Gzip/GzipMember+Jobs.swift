@@ -1,0 +1,102 @@
+import Foundation
+import NIOCore
+
+extension GzipMember {
+    /// The blocks waiting to be compressed and the ones done, shared by the reader and the
+    /// helper threads behind one condition variable. Helpers start as blocks come, while
+    /// ``ThreadSlots`` has room and fewer run than the cores less one (the reader's); each
+    /// ends when the member is closed.
+    final class Jobs: @unchecked Sendable {
+        let level: Int32
+        private let slots: ThreadSlots?
+        private let condition = NSCondition()
+        private var waiting: [Job] = []
+        private var done: [Int: Result<ByteBuffer, DeflateError>] = [:]
+        private var helpers = 0
+        /// Helpers waiting for a block: a block handed out goes to one of them first.
+        private var idleHelpers = 0
+        private var closed = false
+
+        init(level: Int32, slots: ThreadSlots?) {
+            self.level = level
+            self.slots = slots
+        }
+
+        func submit(_ job: Job) {
+            condition.lock()
+            waiting.append(job)
+            let start = !closed && helpers < System.coreCount - 1 && slots?.take() == true
+            if start { helpers += 1 }
+            condition.unlock()
+            condition.signal()
+            if start {
+                let thread = Thread { [self] in runHelper() }
+                thread.name = "sluice-gzip"
+                thread.start()
+            }
+        }
+
+        /// A block no helper has taken yet, for the reader to compress; with `leavingIdleHelpers`,
+        /// only one that no idle helper is about to take.
+        func take(leavingIdleHelpers: Bool = false) -> Job? {
+            condition.lock()
+            defer { condition.unlock() }
+            guard waiting.count > (leavingIdleHelpers ? idleHelpers : 0) else { return nil }
+            return waiting.removeFirst()
+        }
+
+        func complete(_ sequence: Int, _ result: Result<ByteBuffer, DeflateError>) {
+            condition.lock()
+            done[sequence] = result
+            condition.unlock()
+            condition.broadcast()
+        }
+
+        /// Block `sequence`'s output if it is done.
+        func finished(_ sequence: Int) -> Result<ByteBuffer, DeflateError>? {
+            condition.lock()
+            defer { condition.unlock() }
+            return done.removeValue(forKey: sequence)
+        }
+
+        /// Returns once block `sequence` is done or a block waits for someone to take it.
+        func wait(for sequence: Int) {
+            condition.lock()
+            defer { condition.unlock() }
+            while done[sequence] == nil && waiting.isEmpty { condition.wait() }
+        }
+
+        /// No more blocks: helpers end. Also what an upload that stops midway does (GzipMember's
+        /// deinit): what still waits is dropped, and its helpers go.
+        func close() {
+            condition.lock()
+            closed = true
+            waiting.removeAll()
+            condition.unlock()
+            condition.broadcast()
+        }
+
+        private func runHelper() {
+            let deflater = try? BlockDeflater(level: level)
+            while true {
+                condition.lock()
+                while waiting.isEmpty && !closed {
+                    idleHelpers += 1
+                    condition.wait()
+                    idleHelpers -= 1
+                }
+                guard !waiting.isEmpty else {
+                    helpers -= 1
+                    condition.unlock()
+                    slots?.give()
+                    return
+                }
+                let job = waiting.removeFirst()
+                condition.unlock()
+                let result: Result<ByteBuffer, DeflateError> =
+                    if let deflater { Result { () throws(DeflateError) in try deflater.deflate(job.block, after: job.dictionary) } } else { .failure(DeflateError(status: -4)) }
+                complete(job.sequence, result)
+            }
+        }
+    }
+}
