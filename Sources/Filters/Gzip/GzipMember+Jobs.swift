@@ -2,6 +2,13 @@ import Foundation
 import NIOCore
 
 extension GzipMember {
+    /// One block to compress: its place in the member, its bytes, and the bytes before it.
+    struct Job: Sendable {
+        let sequence: Int
+        let block: ByteBuffer
+        let dictionary: ByteBuffer?
+    }
+
     /// The blocks waiting to be compressed and the ones done, shared by the reader and the
     /// helper threads behind one condition variable. Helpers start as blocks come, while
     /// ``ThreadSlots`` has room and fewer run than the cores less one (the reader's); each

@@ -107,11 +107,3 @@ final class GzipMember {
         return output
     }
 }
-
-extension GzipMember {
-    struct Job: Sendable {
-        let sequence: Int
-        let block: ByteBuffer
-        let dictionary: ByteBuffer?
-    }
-}
