@@ -7,6 +7,7 @@
 # needs: nginx (apt-get install nginx-light), /usr/bin/time, ../shared/bench/s3-sink.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/common.sh
 SIZE_MIB=${1:-1024}
 RUNS=${2:-3}
 SINK_SCRIPT=${SINK_SCRIPT:-../shared/bench/s3-sink.sh}
@@ -20,19 +21,12 @@ FILE="$DATA_DIR/put-$SIZE_MIB.bin"
 [ -s "$FILE" ] || head -c $((SIZE_MIB << 20)) /dev/urandom > "$FILE"
 cat "$FILE" > /dev/null   # page cache: measure the uploader, not the disk
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 SINK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sluice-sink.XXXXXX")
 "$SINK_SCRIPT" "$PORT" "$SINK_DIR" >&2
 trap 'kill "$(cat "$SINK_DIR/nginx.pid")" 2>/dev/null; rm -rf "$SINK_DIR"' EXIT
 
-cat > "$DATA_DIR/put.yaml" <<YAML
-storage: { type: s3, bucket: sink, endpoint: "http://127.0.0.1:$PORT", region: us-east-1, partSize: 8MiB, concurrency: 4 }
-chains:
-  bench:
-    - size-limit: { max: 2GiB }
-    - magic: {}
-    - hash: { algorithms: [sha256] }
-YAML
+bench_config "http://127.0.0.1:$PORT" > "$DATA_DIR/put.yaml"
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
