@@ -17,8 +17,8 @@ final class GzipMember {
     /// Blocks handed out and not yet written, at most: the memory the helpers can hold.
     static let maxInFlight = 8
 
-    let level: Int32
     private let jobs: Jobs
+    var level: Int32 { jobs.level }
     private var reader: BlockDeflater?
     /// Input since the last cut, in a buffer of its own (a slice of it would make every append
     /// copy the storage).
@@ -32,7 +32,6 @@ final class GzipMember {
     private var headerWritten = false
 
     init(level: Int32, slots: ThreadSlots?) {
-        self.level = level
         self.jobs = Jobs(level: level, slots: slots)
     }
 
@@ -72,7 +71,8 @@ final class GzipMember {
         pending = ByteBuffer()
         jobs.submit(Job(sequence: submitted, block: block, dictionary: previous))
         submitted += 1
-        previous = block.getSlice(at: block.readerIndex + block.readableBytes - Swift.min(GzipMember.window, block.readableBytes), length: Swift.min(GzipMember.window, block.readableBytes))
+        let tail = Swift.min(GzipMember.window, block.readableBytes)
+        previous = block.getSlice(at: block.writerIndex - tail, length: tail)
         if let job = jobs.take(leavingIdleHelpers: true) { try compress(job) }
     }
 
