@@ -11,6 +11,9 @@ public struct Chain: Sendable {
         self.steps = steps
     }
 
+    /// Whether a step changes the bytes (gzip): a declared length then says nothing of what is stored.
+    public var transformsBytes: Bool { steps.contains { $0.traits.transformsBytes } }
+
     /// Fresh filters for one upload.
     public func start(_ upload: Upload) throws -> ChainRun {
         var run = ChainRun(chain: self, upload: upload)

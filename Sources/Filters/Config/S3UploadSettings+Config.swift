@@ -2,6 +2,7 @@ extension S3UploadSettings {
     static let configKeys = [
         "bucket", "region", "endpoint", "pathStyle", "partSize", "concurrency", "checksum", "cacheControl", "storageClass",
         "serverSideEncryption", "kmsKeyId", "metadata", "accessKeyId", "secretAccessKey", "sessionToken", "signPayload", "retries",
+        "timeout",
     ]
 
     static let storageClasses = [
@@ -25,8 +26,8 @@ extension S3UploadSettings {
         pathStyle = try map["pathStyle"].map { node throws(ConfigError) in try node.bool() }
         if let node = map["partSize"] {
             let size = try node.size()
-            guard Int64(PartSizing.minimumPartSize)...Int64(PartSizing.maximumPartSize) ~= size else {
-                throw node.error("must be between 5MiB and 5GiB (S3's part size limits)")
+            guard Int64(PartSizing.minimumPartSize)...Int64(PartSizing.largestBuffer) ~= size else {
+                throw node.error("must be between 5MiB (S3's smallest part) and \(ByteSize.format(Int64(PartSizing.largestBuffer))) (the largest buffer)")
             }
             partSize = Int(size)
         }
@@ -78,6 +79,11 @@ extension S3UploadSettings {
         }
         if let node = map["signPayload"] { signPayload = try node.bool() }
         if let node = map["retries"] { maxAttempts = try node.int(in: 0...10) + 1 }
+        if let node = map["timeout"] {
+            let seconds = try ServerConfig.seconds(node, example: "60")
+            guard seconds > 0 else { throw node.error("must be more than 0 seconds") }
+            timeout = .milliseconds(Int64(seconds * 1000))
+        }
     }
 
     static func headerValue(_ node: ConfigNode) throws(ConfigError) -> String {

@@ -12,6 +12,9 @@ public final class MemoryBudget: Sendable {
     static func granules(_ bytes: Int) -> Int { (bytes + granule - 1) / granule * granule }
 
     public let limit: Int
+    /// How long an upload that has charged nothing yet may wait for room before it is refused
+    /// with ``Exhausted``; nil: as long as it takes.
+    public let startTimeout: Duration?
     private let state: Mutex<State>
     /// Holders of idle charged memory (part buffer pools), asked to give it up on a shortfall.
     private let holders = Mutex<[WeakHolder]>([])
@@ -23,8 +26,8 @@ public final class MemoryBudget: Sendable {
         /// release is coming and the head goes ahead even over the limit.
         var heldByWaiters = 0
         var nextId: UInt64 = 0
-        /// Waits cancelled before they were queued: the cancel handler can run first.
-        var cancelled: Set<UInt64> = []
+        /// Waits cancelled (or timed out) before they were queued: the handler can run first.
+        var cancelled: [UInt64: any Error] = [:]
     }
 
     struct Waiter {
@@ -39,8 +42,15 @@ public final class MemoryBudget: Sendable {
         var continuation: CheckedContinuation<ByteBuffer?, any Error>
     }
 
-    public init(limit: Int) {
+    /// An upload could not start within ``startTimeout``: every byte of the budget is held.
+    public struct Exhausted: Error, Sendable, CustomStringConvertible {
+        public let waited: Duration
+        public var description: String { "no memory for another upload within \(waited)" }
+    }
+
+    public init(limit: Int, startTimeout: Duration? = nil) {
         self.limit = limit
+        self.startTimeout = startTimeout
         self.state = Mutex(State())
     }
 
@@ -68,15 +78,17 @@ public final class MemoryBudget: Sendable {
     /// one at the head of the queue when everything charged is held by waiters (`holding`: what
     /// the caller holds already and cannot give back until it is granted). The budget is then
     /// exceeded by at most one part, rather than every upload stopping for good.
-    func acquire(_ bytes: Int, holding: Int = 0) async throws {
-        _ = try await wait(bytes, holding: holding, takesBuffer: false)
+    ///
+    /// `starting`: the upload's first charge, which gives up after ``startTimeout``.
+    func acquire(_ bytes: Int, holding: Int = 0, starting: Bool = false) async throws {
+        _ = try await wait(bytes, holding: holding, takesBuffer: false, starting: starting)
     }
 
     /// Charges a whole part's `bytes` like ``acquire(_:)``, or, when it has to wait and a
     /// finished part's buffer with that charge comes back first, returns that buffer instead
     /// (see ``handOver(_:charge:)``). nil: the room was granted; allocate a buffer.
     func acquirePart(_ bytes: Int) async throws -> ByteBuffer? {
-        try await wait(bytes, holding: 0, takesBuffer: true)
+        try await wait(bytes, holding: 0, takesBuffer: true, starting: false)
     }
 
     /// Gives a part buffer charged `charge` bytes to the upload at the head of the queue if
@@ -92,41 +104,65 @@ public final class MemoryBudget: Sendable {
         return nil
     }
 
-    private func wait(_ bytes: Int, holding: Int, takesBuffer: Bool) async throws -> ByteBuffer? {
+    private func wait(_ bytes: Int, holding: Int, takesBuffer: Bool, starting: Bool) async throws -> ByteBuffer? {
         try Task.checkCancellation()
+        if tryAcquire(bytes) { return nil }
         reclaimIdle(for: bytes)
         let id = state.withLock { state -> UInt64 in
             state.nextId += 1
             return state.nextId
         }
+        // Only a wait that has to queue pays for a timer.
+        let timer = startTimeout.flatMap { timeout in
+            starting ? Task { [weak self] in
+                try await Task.sleep(for: timeout)
+                self?.withdraw(id, with: Exhausted(waited: timeout))
+            } : nil
+        }
         // A cancel that came after the grant leaves its id behind.
-        defer { state.withLock { _ = $0.cancelled.remove(id) } }
+        defer {
+            timer?.cancel()
+            state.withLock { _ = $0.cancelled.removeValue(forKey: id) }
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
-                // nil: cancelled before it queued.
-                let outcome = state.withLock { state -> (ready: [CheckedContinuation<ByteBuffer?, any Error>], queued: Bool)? in
-                    if state.cancelled.remove(id) != nil { return nil }
+                // An error: withdrawn before it queued.
+                let outcome = state.withLock { state -> Result<(ready: [CheckedContinuation<ByteBuffer?, any Error>], queued: Bool), any Error> in
+                    if let error = state.cancelled.removeValue(forKey: id) { return .failure(error) }
                     state.waiters.append(Waiter(id: id, bytes: bytes, holding: holding, takesBuffer: takesBuffer, continuation: continuation))
                     state.heldByWaiters += holding
                     // This one may go, or the head: what this one holds may be the last of the budget.
                     let ready = state.grantReady(limit: limit)
-                    return (ready, state.waiters.contains { $0.id == id })
+                    return .success((ready, state.waiters.contains { $0.id == id }))
                 }
-                guard let outcome else { return continuation.resume(throwing: CancellationError()) }
-                for granted in outcome.ready { granted.resume(returning: nil) }
-                // A buffer may have gone idle between the first look and the queueing.
-                if outcome.queued { reclaimIdle(for: bytes) }
+                switch outcome {
+                case .failure(let error):
+                    continuation.resume(throwing: error)
+                case .success(let outcome):
+                    for granted in outcome.ready { granted.resume(returning: nil) }
+                    // A buffer may have gone idle between the first look and the queueing.
+                    if outcome.queued { reclaimIdle(for: bytes) }
+                }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
-                    state.cancelled.insert(id)
-                    return nil
-                }
-                return state.removeWaiter(at: index).continuation
-            }
-            waiter?.resume(throwing: CancellationError())
+            withdraw(id, with: CancellationError())
         }
+    }
+
+    /// Takes waiter `id` out of the queue and fails its wait with `error` (or, if it has not
+    /// queued yet, makes it fail as it does).
+    private func withdraw(_ id: UInt64, with error: any Error) {
+        let (waiter, ready) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, [CheckedContinuation<ByteBuffer?, any Error>]) in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                state.cancelled[id] = error
+                return (nil, [])
+            }
+            let waiter = state.removeWaiter(at: index).continuation
+            // A large request at the head may have held back smaller ones that fit.
+            return (waiter, state.grantReady(limit: limit))
+        }
+        waiter?.resume(throwing: error)
+        for granted in ready { granted.resume(returning: nil) }
     }
 
     func release(_ bytes: Int) {

@@ -24,8 +24,8 @@ final class PartBufferPool: IdleMemoryHolder {
         budget?.register(self)
     }
 
-    /// Puts an empty buffer with room for `size` bytes into `buffer` (from the pool when the size
-    /// is the usual one). Returns the budget charge that comes with a reused buffer (all its
+    /// Puts an empty buffer for a part of `size` bytes into `buffer` (from the pool, with room
+    /// for all of them, when the size is the usual one). Returns the budget charge that comes with a reused buffer (all its
     /// pages are in memory), or nil for a fresh one, charged as it fills. (An inout rather
     /// than a result: a second reference to the buffer, even briefly, would make its first
     /// write copy all of it.)
@@ -37,8 +37,8 @@ final class PartBufferPool: IdleMemoryHolder {
             buffer = reused.buffer
             return reused.charge
         }
+        // A fresh buffer grows as its bytes arrive (Part.append).
         buffer = ByteBuffer()
-        buffer.reserveCapacity(size)
         return nil
     }
 

@@ -26,6 +26,7 @@ struct PartProducer {
     /// gives them back.
     mutating func next(from body: inout ChainOutput) async throws -> Part? {
         var part = Part(budget: budget, pool: pool, size: partSize)
+        part.isFirst = made == 0
         // A reused buffer comes charged in full (its pages are all in memory already).
         if let charge = pool?.take(size: partSize, into: &part.bytes) {
             part.adopt(charge: charge)
@@ -40,7 +41,6 @@ struct PartProducer {
             }
             part.adopt(charge: charge)
         }
-        part.bytes.reserveCapacity(partSize)
         made += 1
         var sum = PartChecksum(checksum)
         do {
@@ -97,19 +97,28 @@ struct Part: Sendable {
     var digest: [UInt8]?
     let budget: MemoryBudget?
     let pool: PartBufferPool?
+    /// The part size: the most bytes it will hold.
+    let size: Int
     /// The charge of a full part.
     let whole: Int
     private(set) var charged = 0
+    /// The upload's first part: its first charge is the upload's start.
+    var isFirst = false
 
     /// `size`: the part size (the pool's when nil).
     init(budget: MemoryBudget?, pool: PartBufferPool? = nil, size: Int? = nil) {
         self.budget = budget
         self.pool = pool
-        self.whole = MemoryBudget.granules(size ?? pool?.partSize ?? 0)
+        self.size = size ?? pool?.partSize ?? 0
+        self.whole = MemoryBudget.granules(self.size)
     }
 
     mutating func append(_ chunk: inout ByteBuffer, summing sum: inout PartChecksum) async throws {
-        try await charge(bytes.readableBytes + chunk.readableBytes)
+        let total = bytes.readableBytes + chunk.readableBytes
+        try await charge(total)
+        // A fresh buffer grows with its bytes (doubling), never ahead of them to the whole part:
+        // what a client claims reserves nothing.
+        if bytes.capacity < total { bytes.reserveCapacity(Swift.min(Swift.max(size, total), Swift.max(total, bytes.capacity * 2))) }
         sum.copy(&chunk, to: &bytes)
     }
 
@@ -121,15 +130,16 @@ struct Part: Sendable {
 
     /// Makes sure `total` bytes are charged to the budget, waiting for room if need be.
     ///
-    /// The first charge is what the bytes need, in granules (most uploads are small); once a
-    /// part outgrows it, the rest of a full part is charged at once. A part that waits in
-    /// the middle then holds at most its first granules, and the budget can see when only
-    /// such waiters hold it (``MemoryBudget``'s `holding`): charged granule by granule, uploads
-    /// could all stop half-filled, each waiting for another's memory.
+    /// A fresh part is charged granule by granule as its bytes arrive, so a client that sends
+    /// a little and stalls holds only what it sent. A part that waits in the middle tells the
+    /// budget what it holds (``MemoryBudget``'s `holding`), so that when only such waiters
+    /// hold the budget the first of them goes ahead rather than all waiting for each other.
+    /// The very first charge of an upload is the one that may time out: an upload that cannot
+    /// start is refused rather than queued forever.
     mutating func charge(_ total: Int) async throws {
         guard let budget, total > charged else { return }
-        let grant = charged == 0 || total > whole ? MemoryBudget.granules(total - charged) : whole - charged
-        try await budget.acquire(grant, holding: charged)
+        let grant = MemoryBudget.granules(total - charged)
+        try await budget.acquire(grant, holding: charged, starting: charged == 0 && isFirst)
         charged += grant
     }
 

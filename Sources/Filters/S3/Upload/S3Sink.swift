@@ -30,7 +30,15 @@ public final class S3Sink: Sink {
     }
 
     public func store(_ body: inout ChainOutput, key: String) async throws -> StoredObject {
-        let partSize = PartSizing.partSize(configured: settings.partSize, declaredLength: body.upload.declaredLength)
+        let largest = PartSizing.largestPart(configured: settings.partSize, budget: budget?.limit)
+        let declared = body.upload.declaredLength
+        // A claim the store cannot hold is refused before a byte is read. After a transform
+        // the claim says nothing about what is stored: a part count past S3's limit stops it.
+        let capacity = Swift.min(PartSizing.maximumObjectSize, Int64(largest) * Int64(settings.maximumParts))
+        if let declared, declared > capacity, !body.chain.transformsBytes {
+            throw S3UploadError.tooLarge(declared: declared, capacity: capacity)
+        }
+        let partSize = PartSizing.partSize(configured: settings.partSize, declaredLength: declared, largest: largest)
         var producer = PartProducer(partSize: partSize, budget: budget, pool: pool, checksum: settings.checksum)
         guard var first = try await producer.next(from: &body) else {
             return try await put(Part(budget: nil), key: key, head: body.head)
@@ -68,6 +76,7 @@ public final class S3Sink: Sink {
             throw error
         }
         var size: Int64 = 0
+        let concurrency = PartSizing.concurrency(configured: settings.concurrency, partSize: partSize, budget: budget?.limit)
         do {
             let parts = try await withThrowingTaskGroup(of: S3Client.CompletedPart.self) { group in
                 var completed: [S3Client.CompletedPart] = []
@@ -80,7 +89,7 @@ public final class S3Sink: Sink {
                         part.drop()
                         throw S3UploadError.tooManyParts(partSize: partSize, limit: settings.maximumParts)
                     }
-                    if inFlight == settings.concurrency {
+                    if inFlight == concurrency {
                         completed.append(try await group.next()!)
                         inFlight -= 1
                     }
@@ -159,11 +168,15 @@ final class OwnedPart: Sendable {
 
 public enum S3UploadError: Error, Sendable, CustomStringConvertible {
     case tooManyParts(partSize: Int, limit: Int)
+    /// The declared length is more than the store can take in parts that fit the memory budget.
+    case tooLarge(declared: Int64, capacity: Int64)
 
     public var description: String {
         switch self {
         case .tooManyParts(let partSize, let limit):
             "the upload needs more than \(limit) parts of \(ByteSize.format(Int64(partSize))) (S3's limit); raise storage.partSize"
+        case .tooLarge(let declared, let capacity):
+            "the upload is \(ByteSize.format(declared)), more than this server stores in one object (\(ByteSize.format(capacity)): 10,000 parts of at most a quarter of server.maxBufferedBytes)"
         }
     }
 }

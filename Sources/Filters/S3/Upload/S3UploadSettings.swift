@@ -20,6 +20,8 @@ public struct S3UploadSettings: Sendable {
     public var credentials: S3Credentials?
     public var signPayload = false
     public var maxAttempts = 3
+    /// The longest S3 may stay silent while a request is sent or answered.
+    public var timeout: Duration = .seconds(60)
     /// S3's part limit; lower only in tests, to reach it without 50 GB.
     var maximumParts = PartSizing.maximumParts
 
