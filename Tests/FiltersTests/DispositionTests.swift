@@ -8,6 +8,15 @@ import Testing
         - disposition: {}
         """
 
+    /// However long the name, the header stays far below the 8 KB AWS takes for a request
+    /// header (a long filename once gave 12-14 KB and a 502 after the bytes had arrived).
+    @Test(arguments: [String(repeating: "\"", count: 5000) + ".pdf", String(repeating: "写", count: 3000), "x." + String(repeating: "é", count: 4000)])
+    func theHeaderStaysSmall(filename: String) {
+        let header = ContentDisposition.header(.attachment, filename: filename)
+        #expect(header.utf8.count <= 2048)
+        #expect(header.hasPrefix("attachment; filename=\""))
+    }
+
     @Test func rfc6266Header() {
         #expect(ContentDisposition.header(.attachment, filename: "report.pdf") == "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf")
         #expect(ContentDisposition.header(.inline, filename: "résumé 2024.pdf") == "inline; filename=\"resume 2024.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%202024.pdf")

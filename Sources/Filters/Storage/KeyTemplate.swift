@@ -44,8 +44,12 @@ public struct KeyTemplate: Sendable, Equatable, CustomStringConvertible {
     /// True when two uploads can never get the same key.
     public var isUnique: Bool { pieces.contains(.placeholder("uuid")) }
 
-    /// The key for one upload; S3 keys are at most 1024 bytes, so a long filename is shortened
-    /// (keeping its extension).
+    /// S3's longest key, in UTF-8 bytes.
+    public static let maximumKeyBytes = 1024
+
+    /// The key for one upload. S3 keys are at most 1,024 bytes: past that the filename is
+    /// shortened first (keeping a short extension, ``Filename/limit(_:toBytes:)``), then,
+    /// should the rest of the template still be too long, the key is cut at 1,024 bytes.
     public func render(_ upload: Upload, uuid: UUID = UUID(), date: Date = Date()) -> String {
         let filename = upload.safeFilename ?? "upload"
         func value(_ name: String, filename: String) -> String {
@@ -67,16 +71,10 @@ public struct KeyTemplate: Sendable, Equatable, CustomStringConvertible {
             }.joined()
         }
         let key = build(filename)
-        let excess = key.utf8.count - 1024
+        let excess = key.utf8.count - KeyTemplate.maximumKeyBytes
         guard excess > 0 else { return key }
-        return build(KeyTemplate.shorten(filename, by: excess))
-    }
-
-    static func shorten(_ filename: String, by bytes: Int) -> String {
-        let ext = Filename.pathExtension(filename).map { "." + $0 } ?? ""
-        var stem = String(filename.dropLast(ext.count))
-        while stem.utf8.count + ext.utf8.count > Swift.max(filename.utf8.count - bytes, 1), !stem.isEmpty { stem.removeLast() }
-        return stem + ext
+        let shortened = build(Filename.limit(filename, toBytes: Swift.max(filename.utf8.count - excess, 1)))
+        return Filename.prefix(Substring(shortened), bytes: KeyTemplate.maximumKeyBytes)
     }
 
     static func dateFormat(_ date: Date) -> String {

@@ -49,5 +49,6 @@ extension S3Client.Configuration {
         self.init(endpoint: endpoint, region: region ?? "us-east-1", credentials: credentials)
         signPayload = settings.signPayload
         retry.maxAttempts = settings.maxAttempts
+        idleTimeout = settings.timeout
     }
 }
