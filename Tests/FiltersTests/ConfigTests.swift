@@ -176,7 +176,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("partSize: 4MiB", "must be between 5MiB and 5GiB"),
+        ("partSize: 4MiB", "must be between 5MiB (S3's smallest part) and"),
         ("checksum: crc64", "is not one of: crc32, crc32c, sha256, md5, none"),
         ("metadata: { note: \"Grüße\" }", "metadata values must be printable ASCII"),
         ("kmsKeyId: k", "kmsKeyId needs serverSideEncryption: aws:kms"),
@@ -236,5 +236,22 @@ import Testing
         let key = try KeyTemplate("{uuid}/{filename}").render(Upload(filename: long), uuid: uuid, date: date)
         #expect(key.utf8.count <= 1024)
         #expect(key.hasSuffix("é.pdf"))
+    }
+
+    /// Whatever the name and the template, a key fits S3's 1,024 bytes and is whole UTF-8
+    /// (a 1,100-character extension once gave a 1,138-byte key).
+    @Test(arguments: [
+        ("{uuid}/{filename}", "a." + String(repeating: "x", count: 1100)),
+        ("{uuid}/{filename}", String(repeating: "名", count: 2000)),
+        ("{uuid}{ext}", "a." + String(repeating: "x", count: 1100)),
+        ("{field}/{filename}/{filename}/{filename}/{filename}/{filename}", String(repeating: "b", count: 400) + ".bin"),
+        (String(repeating: "p", count: 900) + "/{uuid}/{filename}", String(repeating: "é", count: 300) + ".png"),
+    ])
+    func keysFitS3(template: String, filename: String) throws {
+        let upload = Upload(filename: filename, field: String(repeating: "f", count: 500))
+        let key = try KeyTemplate(template).render(upload)
+        #expect(key.utf8.count <= KeyTemplate.maximumKeyBytes)
+        #expect(!key.isEmpty)
+        #expect(!key.unicodeScalars.contains { $0.value < 0x20 })
     }
 }

@@ -7,6 +7,8 @@ public struct RouteConfig: Sendable {
     public var maxFiles = 10
     public var maxFields = 100
     public var maxFieldBytes: Int64 = 64 << 10
+    /// All text fields together, as the 201 echoes them (JSON-escaped).
+    public var maxFieldsBytes: Int64 = 256 << 10
     public var maxRequestBytes: Int64?
     /// The env var that holds the accepted bearer tokens (comma or space separated).
     public var bearerTokensEnv: String?
@@ -21,7 +23,7 @@ public struct RouteConfig: Sendable {
     static let reservedPaths = ["/", "/healthz", "/metrics", "/sluice.js"]
 
     init(_ node: ConfigNode) throws(ConfigError) {
-        let map = try node.mapping(allowed: ["path", "chain", "key", "maxFiles", "maxFields", "maxFieldBytes", "maxRequestBytes", "auth"])
+        let map = try node.mapping(allowed: ["path", "chain", "key", "maxFiles", "maxFields", "maxFieldBytes", "maxFieldsBytes", "maxRequestBytes", "auth"])
         let pathNode = try map.required("path")
         path = try pathNode.string()
         guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#"), !path.contains("{"), !path.contains("*") else {
@@ -38,6 +40,7 @@ public struct RouteConfig: Sendable {
         if let n = map["maxFiles"] { maxFiles = try n.int(in: 1...10_000) }
         if let n = map["maxFields"] { maxFields = try n.int(in: 0...100_000) }
         if let n = map["maxFieldBytes"] { maxFieldBytes = try n.size() }
+        if let n = map["maxFieldsBytes"] { maxFieldsBytes = try n.size() }
         if let n = map["maxRequestBytes"] { maxRequestBytes = try n.size() }
         if let auth = map["auth"] {
             let authMap = try auth.mapping(allowed: ["bearerTokensEnv"])

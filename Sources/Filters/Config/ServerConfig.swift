@@ -13,10 +13,24 @@ public struct ServerConfig: Sendable, Equatable {
     public var cors: CORSConfig?
     /// On SIGTERM, how long in-flight uploads may take to finish before they are aborted.
     public var shutdownTimeout: Double = 30
+    /// Uploads in progress at once from one client address (an IPv6 /64); 0: no limit.
+    public var maxUploadsPerClient = 16
+    /// Seconds an upload that cannot get its first memory waits before it is refused (503).
+    public var memoryWaitTimeout: Double = 10
+    /// The slowest a request body may arrive, in bytes per second averaged over the time the
+    /// server waits for it, once `receiveGracePeriod` has passed; 0: no minimum.
+    public var minReceiveRate: Int64 = 1024
+    /// Seconds a body may take before `minReceiveRate` applies, as Apache's mod_reqtimeout.
+    public var receiveGracePeriod: Double = 20
+    /// Seconds a client gets to read an answer before its connection is closed.
+    public var sendTimeout: Double = 30
 
     public init() {}
 
-    static let keys = ["host", "port", "maxConcurrentUploads", "maxBufferedBytes", "page", "cors", "shutdownTimeout"]
+    static let keys = [
+        "host", "port", "maxConcurrentUploads", "maxBufferedBytes", "page", "cors", "shutdownTimeout", "maxUploadsPerClient",
+        "memoryWaitTimeout", "minReceiveRate", "receiveGracePeriod", "sendTimeout",
+    ]
 
     init(_ node: ConfigNode) throws(ConfigError) {
         let map = try node.mapping(allowed: Self.keys)
@@ -29,12 +43,22 @@ public struct ServerConfig: Sendable, Equatable {
         }
         if let page = map["page"] { self.page = try page.bool() }
         if let cors = map["cors"] { self.cors = try CORSConfig(cors) }
-        if let timeout = map["shutdownTimeout"] {
-            guard let seconds = Double(try timeout.string()), seconds >= 0, seconds.isFinite else {
-                throw timeout.error("expected seconds, e.g. 30")
-            }
-            shutdownTimeout = seconds
+        if let node = map["shutdownTimeout"] { shutdownTimeout = try ServerConfig.seconds(node, example: "30") }
+        if let n = map["maxUploadsPerClient"] { maxUploadsPerClient = try n.int(in: 0...100_000) }
+        if let node = map["memoryWaitTimeout"] { memoryWaitTimeout = try ServerConfig.seconds(node, example: "10") }
+        if let n = map["minReceiveRate"] { minReceiveRate = try n.size() }
+        if let node = map["receiveGracePeriod"] { receiveGracePeriod = try ServerConfig.seconds(node, example: "20") }
+        if let node = map["sendTimeout"] {
+            sendTimeout = try ServerConfig.seconds(node, example: "30")
+            guard sendTimeout > 0 else { throw node.error("must be more than 0 seconds") }
         }
+    }
+
+    static func seconds(_ node: ConfigNode, example: String) throws(ConfigError) -> Double {
+        guard let seconds = Double(try node.string()), seconds >= 0, seconds.isFinite else {
+            throw node.error("expected seconds, e.g. \(example)")
+        }
+        return seconds
     }
 }
 

@@ -11,6 +11,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     var filter: String?
     /// The client's filename the error is about, if any.
     var file: String?
+    /// Seconds after which a retry may succeed (the `Retry-After` header), for refusals under load.
+    var retryAfter: Int?
 
     var json: JSON {
         var members: [(String, JSON)] = [("code", .int(Int64(status))), ("error", .string(error)), ("message", .string(message))]
@@ -24,6 +26,10 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func malformed(_ message: String) -> APIError { APIError(status: 400, error: "malformed_multipart", message: message) }
     static func tooLarge(_ error: String, _ message: String) -> APIError { APIError(status: 413, error: error, message: message) }
     static let notFound = APIError(status: 404, error: "not_found", message: "no such endpoint")
+
+    static func overloaded(_ message: String, retryAfter: Int) -> APIError {
+        APIError(status: 503, error: "overloaded", message: message, retryAfter: retryAfter)
+    }
 
     static func rejected(_ rejection: Rejection, file: String?) -> APIError {
         APIError(status: rejection.status, error: rejection.code, message: rejection.message, filter: rejection.filter, file: file)

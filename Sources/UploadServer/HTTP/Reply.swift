@@ -17,7 +17,11 @@ struct Reply: Sendable {
         return reply
     }
 
-    static func error(_ error: APIError) -> Reply { .json(error.status, error.json) }
+    static func error(_ error: APIError) -> Reply {
+        var reply = Reply.json(error.status, error.json)
+        if let seconds = error.retryAfter { reply.headers[.retryAfter] = String(seconds) }
+        return reply
+    }
 
     static func text(_ status: Int, _ text: String, contentType: String) -> Reply {
         var reply = Reply(status: .init(code: status), body: ByteBuffer(string: text))

@@ -46,7 +46,7 @@ struct UploadServerCommand: ParsableCommand {
         Signals.restoreDefaults()
         let environment = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
             return handler
         }
@@ -59,7 +59,7 @@ struct UploadServerCommand: ParsableCommand {
             }
             guard !loaded.routes.isEmpty else { throw StartupError("\(config): no routes: nothing to upload to") }
             for warning in loaded.warnings { logger.warning("\(warning)") }
-            let budget = MemoryBudget(limit: Int(server.maxBufferedBytes))
+            let budget = MemoryBudget(limit: Int(server.maxBufferedBytes), startTimeout: .milliseconds(Int64(server.memoryWaitTimeout * 1000)))
             let storage: Storage
             do {
                 storage = try storageConfig.open(environment: environment, budget: budget)

@@ -14,10 +14,17 @@ struct Dispatcher: Sendable {
     let page: UploadPage?
     let metrics: ServerMetrics
     let logger: Logger
+    /// `server.minReceiveRate` and `receiveGracePeriod`.
+    let receiveRate: ReceiveRateGuard.Policy
+    /// `server.sendTimeout`: how long a client may take to read an answer.
+    let sendTimeout: TimeAmount
     /// After answering before the body was read, how much of it to read and drop so the
     /// client receives the answer rather than a connection reset.
     static let lingerBytes: Int64 = 16 << 20
     static let lingerTime: TimeAmount = .seconds(5)
+    /// Answers larger than this are written in slices of it, each waiting for the connection
+    /// to take the last: an answer a client does not read holds no more than one slice.
+    static let sendSlice = 64 << 10
 
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
         let requestId = RequestIdentifier.next()
@@ -26,14 +33,14 @@ struct Dispatcher: Sendable {
 
         if request.method == .options {
             // A preflight's CORS headers are its verdict: none are added to a refusal.
-            return try await send(cors.preflight(request.head), to: writer, origin: nil, requestId: requestId)
+            return try await send(cors.preflight(request.head), to: writer, origin: nil, requestId: requestId, channel: channel)
         }
         if let (route, filename) = match(path) {
             guard request.method == (filename == nil ? .post : .put) else {
                 var reply = Reply.error(APIError(status: 405, error: "method_not_allowed", message: "use \(filename == nil ? "POST with multipart/form-data" : "PUT with the file as the body") here"))
                 reply.headers[.allow] = filename == nil ? "POST, OPTIONS" : "PUT, OPTIONS"
                 reply.closeConnection = true
-                return try await send(reply, to: writer, origin: origin, requestId: requestId)
+                return try await sendEarly(reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
             }
             return try await upload(request, route: route, filename: filename, writer: writer, channel: channel, origin: origin, requestId: requestId)
         }
@@ -43,7 +50,7 @@ struct Dispatcher: Sendable {
             var reply = Reply.error(error)
             if known { reply.headers[.allow] = "GET, HEAD" }
             reply.closeConnection = true
-            return try await send(reply, to: writer, origin: origin, requestId: requestId)
+            return try await sendEarly(reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
         }
         let reply: Reply =
             switch path {
@@ -53,7 +60,7 @@ struct Dispatcher: Sendable {
             case "/sluice.js" where page != nil: page!.script
             default: .error(.notFound)
             }
-        try await send(reply, to: writer, origin: origin, requestId: requestId, headOnly: request.method == .head)
+        try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel, headOnly: request.method == .head)
     }
 
     /// The route for a path: `/upload` takes POST, `/upload/<filename>` takes PUT.
@@ -74,26 +81,32 @@ struct Dispatcher: Sendable {
     ) async throws {
         let started = ContinuousClock.now
         let routeLogger = logger.with(requestId: requestId)
+        let client = UploadLimiter.clientKey(channel.remoteAddress)
         // Checks that need no body come first; the answer goes out before any byte is read.
-        if let error = preflightCheck(request, route: route) {
-            let outcome = UploadHandler.Outcome(reply: .error(error), error: error, label: error.status == 503 ? "overloaded" : error.status == 401 ? "unauthorized" : "too_large")
+        if let error = preflightCheck(request, route: route, client: client) {
+            let label = error.status == 503 ? "overloaded" : error.status == 429 ? "too_many_uploads" : error.status == 401 ? "unauthorized" : "too_large"
+            let outcome = UploadHandler.Outcome(reply: .error(error), error: error, label: label)
             metrics.started()
             metrics.finished(route: route.path, outcome: outcome.label, duration: ContinuousClock.now - started)
             UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: 0, duration: ContinuousClock.now - started)
             return try await sendEarly(outcome.reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
         }
         metrics.started()
-        defer { limiter.leave() }
+        // The slot is held until the answer is written, so unread answers count against it too.
+        defer { limiter.leave(client: client) }
         if request.headers[.expect]?.lowercased() == "100-continue" {
             try await writer.writeInformationalHead(HTTPResponse(status: .continue))
         }
-        let stream = RequestStream(request.body, limit: route.config.maxRequestBytes)
+        let rateGuard = ReceiveRateGuard(policy: receiveRate)
+        let stream = RequestStream(request.body, limit: route.config.maxRequestBytes, rateGuard: rateGuard)
+        let watch = rateGuard.watch(channel)
         let outcome: UploadHandler.Outcome =
             if let filename {
                 await uploads.raw(request, route: route, filename: filename, stream: stream, logger: routeLogger)
             } else {
                 await uploads.form(request, route: route, stream: stream, logger: routeLogger)
             }
+        watch?.cancel()
         let duration = ContinuousClock.now - started
         metrics.finished(route: route.path, outcome: outcome.label, duration: duration)
         UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: stream.received, duration: duration)
@@ -106,15 +119,21 @@ struct Dispatcher: Sendable {
     }
 
     /// Auth, size and load checks that need no body. Enters the limiter when all pass.
-    private func preflightCheck(_ request: Request, route: UploadRoute) -> APIError? {
+    private func preflightCheck(_ request: Request, route: UploadRoute, client: String) -> APIError? {
         if let auth = route.auth, let error = auth.check(request.headers) { return error }
         if let limit = route.config.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
             return APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))")
         }
-        guard limiter.tryEnter() else {
-            return APIError(status: 503, error: "overloaded", message: "the server is taking \(limiter.limit) uploads already; try again shortly")
+        switch limiter.tryEnter(client: client) {
+        case nil:
+            return nil
+        case .serverFull:
+            return .overloaded("the server is taking \(limiter.limit) uploads already; try again shortly", retryAfter: 1)
+        case .clientFull:
+            return APIError(
+                status: 429, error: "too_many_uploads", message: "this client has \(limiter.perClient) uploads in progress already, the most one client may have",
+                retryAfter: 1)
         }
-        return nil
     }
 
     /// Sends a reply. When the request body was not read to its end, the connection is closed
@@ -127,11 +146,12 @@ struct Dispatcher: Sendable {
         let stream = stream ?? RequestStream(request.body, limit: nil)
         var reply = reply
         let expectsContinue = request.headers[.expect]?.lowercased() == "100-continue" && stream.received == 0
-        reply.closeConnection = !stream.ended
-        try await send(reply, to: writer, origin: origin, requestId: requestId)
-        guard !stream.ended else { return }
-        if expectsContinue {
-            // The client waits for "100 Continue" before sending: it will send nothing.
+        reply.closeConnection = reply.closeConnection || !stream.ended
+        try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel)
+        guard reply.closeConnection else { return }
+        if stream.ended || expectsContinue || stream.tooSlow {
+            // Nothing more is coming: the body ended, the client waits for "100 Continue"
+            // before sending, or the input was closed on a client too slow to wait for.
             channel.close(promise: nil)
             return
         }
@@ -141,12 +161,32 @@ struct Dispatcher: Sendable {
         channel.close(promise: nil)
     }
 
-    private func send(_ reply: Reply, to writer: consuming ResponseWriter, origin: String?, requestId: String, headOnly: Bool = false) async throws {
+    /// Writes a reply. One that the client does not read within `sendTimeout` closes the
+    /// connection; a large one goes in slices, so the connection's backpressure holds it back.
+    private func send(
+        _ reply: Reply, to writer: consuming ResponseWriter, origin: String?, requestId: String, channel: any Channel, headOnly: Bool = false
+    ) async throws {
         var reply = reply
         for field in cors.responseHeaders(origin: origin) { reply.headers.append(field) }
         reply.headers[.init("X-Request-Id")!] = requestId
         let head = reply.head
-        try await writer.write(response: head, body: headOnly ? ResponseBody() : ResponseBody(byteBuffer: reply.body))
+        let deadline = channel.eventLoop.scheduleTask(in: sendTimeout) { channel.close(promise: nil) }
+        defer { deadline.cancel() }
+        let body: ResponseBody
+        if headOnly {
+            body = ResponseBody()
+        } else if reply.body.readableBytes <= Dispatcher.sendSlice {
+            body = ResponseBody(byteBuffer: reply.body)
+        } else {
+            body = ResponseBody(contentLength: reply.body.readableBytes) { [bytes = reply.body] writer in
+                var rest = bytes
+                while let slice = rest.readSlice(length: Swift.min(Dispatcher.sendSlice, rest.readableBytes)), slice.readableBytes > 0 {
+                    try await writer.write(slice)
+                }
+                try await writer.finish(nil)
+            }
+        }
+        try await writer.write(response: head, body: body)
     }
 }
 

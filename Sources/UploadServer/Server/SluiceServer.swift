@@ -34,8 +34,10 @@ struct SluiceServer {
         }
         let dispatcher = Dispatcher(
             routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics),
-            limiter: UploadLimiter(limit: server.maxConcurrentUploads), cors: CORSPolicy(config: server.cors),
-            page: server.page ? UploadPage(routes: routes) : nil, metrics: metrics, logger: logger)
+            limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
+            page: server.page ? UploadPage(routes: routes) : nil, metrics: metrics, logger: logger,
+            receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
+            sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)))
         let onListening = self.onListening, logger = self.logger
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
         let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(

@@ -3,23 +3,40 @@ import HummingbirdCore
 import NIOCore
 
 /// A request's body as it arrives: counts bytes, enforces the route's `maxRequestBytes` (for
-/// bodies without a Content-Length too), and can drain what is left after an early answer.
-/// One task reads it.
+/// bodies without a Content-Length too) and the minimum receive rate, and can drain what is
+/// left after an early answer. One task reads it.
 final class RequestStream {
     private var iterator: RequestBody.AsyncIterator
     private let limit: Int64?
+    /// Times the reads; nil: no minimum rate.
+    let rateGuard: ReceiveRateGuard?
     private(set) var received: Int64 = 0
     /// The client sent its whole body.
     private(set) var ended = false
 
-    init(_ body: RequestBody, limit: Int64?) {
+    init(_ body: RequestBody, limit: Int64?, rateGuard: ReceiveRateGuard? = nil) {
         self.iterator = body.makeAsyncIterator()
         self.limit = limit
+        self.rateGuard = rateGuard
     }
+
+    /// The guard ended the body because the client sent it too slowly.
+    var tooSlow: Bool { rateGuard?.tripped ?? false }
 
     func next() async throws -> ByteBuffer? {
         guard !ended else { return nil }
-        guard let chunk = try await iterator.next() else {
+        rateGuard?.readBegins()
+        let chunk: ByteBuffer?
+        do {
+            chunk = try await iterator.next()
+        } catch {
+            if tooSlow { throw RequestStream.tooSlowError(rateGuard!.policy) }
+            throw error
+        }
+        rateGuard?.readEnds(bytes: chunk?.readableBytes ?? 0)
+        guard let chunk else {
+            // The guard closed the input: the body did not end, it was cut off.
+            if tooSlow { throw RequestStream.tooSlowError(rateGuard!.policy) }
             ended = true
             return nil
         }
@@ -28,6 +45,12 @@ final class RequestStream {
             throw APIError.tooLarge("request_too_large", "the request is larger than this route's limit of \(ByteSize.format(limit))")
         }
         return chunk
+    }
+
+    static func tooSlowError(_ policy: ReceiveRateGuard.Policy) -> APIError {
+        APIError(
+            status: 408, error: "request_too_slow",
+            message: "the request body arrived slower than \(ByteSize.format(policy.minRate))/s after the first \(policy.grace.secondsText) s")
     }
 
     /// Reads and drops the rest of the body, up to `maxBytes`; false if it did not end.

@@ -15,7 +15,7 @@ struct UploadHandler: Sendable {
         var reply: Reply
         var files: [StoredFile] = []
         var error: APIError?
-        /// stored, rejected, malformed, too_large, failed, disconnected, cancelled
+        /// stored, rejected, malformed, too_large, too_slow, overloaded, failed, disconnected, cancelled
         var label: String
     }
 
@@ -31,6 +31,8 @@ struct UploadHandler: Sendable {
         let reader = MultipartReader(boundary: boundary, source: stream.iteratorView)
         let session = UploadSession(sink: sink, logger: logger)
         var files = 0, fields = 0
+        // What the fields will take in the answer, which echoes them JSON-escaped.
+        var fieldsBytes: Int64 = 0
         do {
             while let part = try await reader.nextPart() {
                 if part.isFile {
@@ -49,7 +51,13 @@ struct UploadHandler: Sendable {
                     guard fields <= route.config.maxFields else {
                         throw APIError.tooLarge("too_many_fields", "at most \(route.config.maxFields) field\(route.config.maxFields == 1 ? "" : "s") per request")
                     }
-                    session.add(field: part.name, value: try await fieldValue(part, reader: reader, limit: route.config.maxFieldBytes))
+                    let value = try await fieldValue(part, reader: reader, limit: route.config.maxFieldBytes)
+                    fieldsBytes += Int64(JSON.string(part.name).text.utf8.count + JSON.string(value).text.utf8.count)
+                    guard fieldsBytes <= route.config.maxFieldsBytes else {
+                        throw APIError.tooLarge(
+                            "fields_too_large", "the text fields together are larger than \(ByteSize.format(route.config.maxFieldsBytes)) (as echoed in the answer, JSON-escaped)")
+                    }
+                    session.add(field: part.name, value: value)
                 }
             }
             guard !session.files.isEmpty else {
@@ -115,7 +123,7 @@ struct UploadHandler: Sendable {
         let (apiError, label): (APIError, String) =
             switch error {
             case let error as APIError:
-                (error, error.filter != nil ? "rejected" : error.status == 413 ? "too_large" : error.status == 400 ? "malformed" : "failed")
+                (error, error.filter != nil ? "rejected" : error.status == 413 ? "too_large" : error.status == 400 ? "malformed" : error.status == 408 ? "too_slow" : "failed")
             case let error as MultipartError:
                 (.malformed(error.message), "malformed")
             case let error as S3Error:
@@ -126,6 +134,8 @@ struct UploadHandler: Sendable {
                 (APIError(status: 413, error: "too_large_for_storage", message: error.description), "too_large")
             case let error as FilterFailure:
                 (APIError(status: 500, error: "internal_error", message: error.description, filter: error.filter), "failed")
+            case let error as MemoryBudget.Exhausted:
+                (.overloaded("every byte of the server's upload memory is in use (waited \(error.waited.secondsText) s); try again shortly", retryAfter: 5), "overloaded")
             case is CancellationError:
                 (APIError(status: 503, error: "shutting_down", message: "the server is shutting down"), "cancelled")
             default:

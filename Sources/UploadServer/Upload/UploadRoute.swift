@@ -1,4 +1,3 @@
-import Synchronization
 import Filters
 
 /// A route from config, ready to serve: its chain, key template, auth and limits.
@@ -9,24 +8,4 @@ struct UploadRoute: Sendable {
     let auth: BearerAuth?
 
     var path: String { config.path }
-}
-
-/// `maxConcurrentUploads`: uploads beyond it are answered 503 at once rather than queued.
-final class UploadLimiter: Sendable {
-    let limit: Int
-    private let current = Mutex<Int>(0)
-
-    init(limit: Int) { self.limit = limit }
-
-    var inFlight: Int { current.withLock { $0 } }
-
-    func tryEnter() -> Bool {
-        current.withLock { count in
-            guard count < limit else { return false }
-            count += 1
-            return true
-        }
-    }
-
-    func leave() { current.withLock { $0 -= 1 } }
 }
