@@ -62,6 +62,22 @@ final class RawHTTP {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Everything that arrives until the server closes the connection or `timeout` passes,
+    /// and whether it closed.
+    func readToClose(timeout: Duration = .seconds(10)) -> (text: String, closed: Bool) {
+        var data = [UInt8]()
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while ContinuousClock.now < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 50) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return (String(decoding: data, as: UTF8.self), true) }
+            data += buffer[0..<n]
+        }
+        return (String(decoding: data, as: UTF8.self), false)
+    }
+
     /// True once the server closed the connection (read returns 0) within `timeout`.
     func closedByServer(timeout: Duration = .seconds(10)) -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -56,6 +56,16 @@ final class ServerProcess: @unchecked Sendable {
     /// What the server logged so far.
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
+    var isRunning: Bool { process.isRunning }
+
+    /// The server's resident memory now (VmRSS), in bytes.
+    var residentBytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        let kilobytes = line.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
+        return kilobytes << 10
+    }
+
     /// SIGTERM, then waits up to `timeout` for the exit; SIGKILL after that. Returns the status.
     @discardableResult
     func stop(timeout: Duration = .seconds(15)) async -> Int32 {
