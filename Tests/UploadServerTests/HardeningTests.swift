@@ -253,6 +253,27 @@ final class HardeningTests {
         #expect(closed)
     }
 
+    /// Clients that reset right after a head with `Expect: 100-continue` (found by the soak:
+    /// a failed "100 Continue" once left the upload counted in flight forever).
+    @Test func aClientGoneBeforeItsBodyIsStillCounted() async throws {
+        let server = try start()
+        for i in 0..<20 {
+            let connection = try RawHTTP(port: server.port)
+            connection.send(RawHTTP.head("PUT", "/raw/gone-\(i).bin", [("Content-Length", "1000"), ("Expect", "100-continue")]))
+            connection.reset()
+        }
+        // The gauge, not /healthz: the slot was always freed, the gauge was what leaked.
+        var gauge: Double?
+        for _ in 0..<50 {
+            let metrics = try await HTTP.request(server.url + "/metrics").body
+            gauge = metrics.split(separator: "\n").first { $0.hasPrefix("sluice_uploads_in_flight ") }.flatMap { Double($0.split(separator: " ")[1]) }
+            if gauge == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(gauge == 0)
+        #expect(try await nothingLeft())
+    }
+
     // MARK: - 7. Slow clients and one client's share
 
     /// One byte a second keeps the idle timeout from firing but not the minimum rate: 408,

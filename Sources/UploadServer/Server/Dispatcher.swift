@@ -95,7 +95,17 @@ struct Dispatcher: Sendable {
         // The slot is held until the answer is written, so unread answers count against it too.
         defer { limiter.leave(client: client) }
         if request.headers[.expect]?.lowercased() == "100-continue" {
-            try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            do {
+                try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            } catch {
+                // The client left before its body began: still one finished upload in the books.
+                let gone = APIError(status: 400, error: "incomplete_request", message: "the client closed the connection before sending its body")
+                let outcome = UploadHandler.Outcome(reply: .error(gone), error: gone, label: "disconnected")
+                metrics.finished(route: route.path, outcome: outcome.label, duration: ContinuousClock.now - started)
+                UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: 0, duration: ContinuousClock.now - started)
+                channel.close(promise: nil)
+                return
+            }
         }
         let rateGuard = ReceiveRateGuard(policy: receiveRate)
         let stream = RequestStream(request.body, limit: route.config.maxRequestBytes, rateGuard: rateGuard)

@@ -28,6 +28,15 @@ final class RawHTTP {
     }
 
     /// Sends all of `bytes`; false if the server closed the connection meanwhile.
+    /// Resets the connection (RST, no FIN), as a client whose process died or whose network
+    /// dropped does.
+    func reset() {
+        guard open else { return }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close()
+    }
+
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
         var sent = 0
