@@ -25,6 +25,18 @@ import Testing
         #expect(result.output == bytes)
     }
 
+    /// libmagic names no one-byte file; one printable byte is text, as two already are
+    /// (found by the soak: a one-byte text/plain upload was refused as a mismatch).
+    @Test(arguments: [("a", "text/plain", "text/plain"), ("\n", "text/plain", "text/plain"), ("ab", "text/plain", "text/plain"), ("\u{01}", "application/octet-stream", "application/octet-stream")])
+    func oneByteFiles(content: String, declared: String, sniffed: String) async throws {
+        let chain = try Chain.from(MagicTests.permissive)
+        let result = try await chain.run(Array(content.utf8), upload: Upload(declaredType: declared, filename: "one"))
+        #expect(result.rejection == nil, "\(result.rejection?.description ?? "")")
+        #expect(result.upload.sniffedType == sniffed)
+        let spoof = try await chain.run(Array(content.utf8), upload: Upload(declaredType: "image/png", filename: "one.png"))
+        #expect(spoof.rejection?.code == "type_mismatch")
+    }
+
     @Test func elfFromTheSystem() async throws {
         let chain = try Chain.from(MagicTests.permissive)
         let result = try await chain.run(try Fixtures.elf(), upload: Upload(declaredType: "application/octet-stream", filename: "true"))

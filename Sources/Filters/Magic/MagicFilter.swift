@@ -53,7 +53,8 @@ public struct MagicFilter: Filter {
         decided = true
         let verdict = try buffer.withUnsafeReadableBytes { bytes in
             let sample = UnsafeRawBufferPointer(rebasing: bytes.prefix(policy.sniffBytes))
-            return try MagicPool.shared.withHandle { try $0.identify(sample) }
+            let verdict = try MagicPool.shared.withHandle { try $0.identify(sample) }
+            return MagicFilter.singleByteVerdict(sample, libmagic: verdict)
         }
         let sniffed = MediaType.essence(verdict) ?? MediaType.octetStream
         upload.sniffedType = sniffed
@@ -87,6 +88,16 @@ public struct MagicFilter: Filter {
                 throw Rejection(code: "extension_mismatch", status: 415, message: "the extension .\(ext)\(meaning) does not fit: \(content)")
             }
         }
+    }
+
+    /// libmagic will not name a one-byte file ("very short file"), though it calls two
+    /// printable bytes text: a one-byte text file declared as text would be refused as a
+    /// mismatch. One printable ASCII byte or whitespace is text; anything else stays unknown.
+    static func singleByteVerdict(_ sample: UnsafeRawBufferPointer, libmagic verdict: String) -> String {
+        guard sample.count == 1, MediaType.essence(verdict) == MediaType.octetStream else { return verdict }
+        let byte = sample[0]
+        let isText = (0x20...0x7E).contains(byte) || [0x09, 0x0A, 0x0D].contains(byte)
+        return isText ? "text/plain; charset=us-ascii" : verdict
     }
 
     /// The sniffed type, with the charset libmagic found for text, so browsers do not guess.
