@@ -11,7 +11,7 @@ public enum MediaType {
     /// "Text/Plain; charset=utf-8" gives "text/plain".
     public static func essence(_ raw: String) -> String? {
         let bare = raw.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let trimmed = String(bare).trimmingSpaces().lowercased()
+        let trimmed = lowercasedASCII(String(bare).trimmingSpaces())
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, isToken(parts[0]), isToken(parts[1]) else { return nil }
         return trimmed
@@ -32,6 +32,12 @@ public enum MediaType {
         "application/octet-stream", "binary/octet-stream", "application/unknown", "application/binary",
         "application/x-binary", "application/force-download", "application/download", "*/*",
     ]
+
+    /// ASCII letters lowercased, nothing else: Unicode case folding would turn the Kelvin sign
+    /// into "k" and make a type of text that is not one.
+    static func lowercasedASCII(_ text: String) -> String {
+        String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
 
     static func isToken<S: StringProtocol>(_ s: S) -> Bool {
         // RFC 9110 token characters.

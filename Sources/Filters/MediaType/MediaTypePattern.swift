@@ -9,7 +9,7 @@ public struct MediaTypePattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a pattern; throws a message that says what is wrong.
     public init(_ text: String) throws(MediaTypePatternError) {
-        let lowered = text.trimmingSpaces().lowercased()
+        let lowered = MediaType.lowercasedASCII(text.trimmingSpaces())
         if lowered == "*" || lowered == "*/*" {
             type = "*"
             subtype = nil

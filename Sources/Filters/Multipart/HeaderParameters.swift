@@ -8,7 +8,8 @@ import Darwin
 enum HeaderParameters {
     /// Calls `parameter` with each parameter after the first `;`: its name as sent and its value.
     /// Quoted strings lose their quotes; `\"` and `\\` are unescaped (other backslashes stay:
-    /// old browsers sent Windows paths). Names and values are trimmed of spaces and tabs.
+    /// old browsers sent Windows paths) and kept as sent, spaces included, as browsers' one-pass
+    /// path (`MultipartPart.browserHead`) keeps them. Names and unquoted values are trimmed.
     static func forEach(in header: UnsafeRawBufferPointer, _ parameter: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
         guard let base = header.baseAddress?.assumingMemoryBound(to: UInt8.self),
               let first = memchr(base, Int32(UInt8(ascii: ";")), header.count) else { return }
@@ -40,9 +41,9 @@ enum HeaderParameters {
                 i += 1
                 guard !name.isEmpty else { continue }
                 if escaped {
-                    unescaped(value).withUnsafeBytes { parameter(name, PartHeaders.trimmed($0)) }
+                    unescaped(value).withUnsafeBytes { parameter(name, $0) }
                 } else {
-                    parameter(name, PartHeaders.trimmed(value))
+                    parameter(name, value)
                 }
             } else {
                 let valueStart = i

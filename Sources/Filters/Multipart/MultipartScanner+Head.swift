@@ -17,7 +17,9 @@ extension MultipartScanner {
             state = .afterDelimiter
             return nil
         }
-        if input.readableBytes > limits.preambleBytes { throw tooLong }
+        // Too long only once the delimiter could no longer end within the limit, however the
+        // body was cut.
+        if input.readableBytes >= limits.preambleBytes + delimiter.count { throw tooLong }
         return try more(or: { $0.noBoundary() })
     }
 
@@ -58,7 +60,7 @@ extension MultipartScanner {
             input.moveReaderIndex(forwardBy: PartHeaders.blockEnd.count)
             return begin(part)
         }
-        if input.readableBytes > limits.headerBytes { throw headersTooLong() }
+        if input.readableBytes >= limits.headerBytes + PartHeaders.blockEnd.count { throw headersTooLong() }
         return try more(or: { _ in MultipartError("the body ends inside a part's headers") })
     }
 

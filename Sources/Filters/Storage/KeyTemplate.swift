@@ -37,6 +37,13 @@ public struct KeyTemplate: Sendable, Equatable, CustomStringConvertible {
         if !rest.isEmpty { pieces.append(.literal(String(rest))) }
         guard !pieces.isEmpty else { throw KeyTemplateError(message: "the key template is empty") }
         if text.hasPrefix("/") { throw KeyTemplateError(message: "\"\(text)\": keys must not start with /") }
+        if text.unicodeScalars.contains(where: Filename.isControl) {
+            throw KeyTemplateError(message: "\"\(text.debugDescription.dropFirst().dropLast())\" has a control character, which a key must not have")
+        }
+        // {ext} is empty for a name without one; every other piece always renders something.
+        if pieces.allSatisfy({ $0 == .placeholder("ext") }) {
+            throw KeyTemplateError(message: "\"\(text)\" gives an empty key for a filename without an extension; add {uuid} or {filename}")
+        }
         self.pieces = pieces
         self.description = text
     }
