@@ -70,6 +70,17 @@ final class HardeningTests {
         return RawResponse(connection.read(timeout: timeout))
     }
 
+    /// `count` PUTs that declare 20 MiB, send 1.5 MiB and stall, held open by the caller.
+    func stall(_ count: Int, on server: ServerProcess, seed: UInt64) throws -> [RawHTTP] {
+        var rng = SeededRandom(seed: seed)
+        return try (0..<count).map { i in
+            let connection = try RawHTTP(port: server.port)
+            connection.send(HardeningTests.put("/raw/stalled-\(i).bin", length: 20 << 20))
+            connection.send(rng.bytes(3 << 19))
+            return connection
+        }
+    }
+
     // MARK: - 1. A declared length is a claim
 
     /// 40 TB declared on a route without a size limit once grew the part size past what a
@@ -108,14 +119,7 @@ final class HardeningTests {
     /// 5 MiB part, and a 27 KB upload on another route waited with no answer.
     @Test func stalledUploadsCannotStarveOthers() async throws {
         let server = try start("maxBufferedBytes: 16MiB")
-        var stalled: [RawHTTP] = []
-        var rng = SeededRandom(seed: 16)
-        for i in 0..<6 {
-            let connection = try RawHTTP(port: server.port)
-            connection.send(HardeningTests.put("/raw/stalled-\(i).bin", length: 20 << 20))
-            connection.send(rng.bytes(3 << 19))
-            stalled.append(connection)
-        }
+        var stalled = try stall(6, on: server, seed: 16)
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
         let small = try #require(try smallUpload(server), "a small upload got no answer while others stalled")
@@ -130,14 +134,7 @@ final class HardeningTests {
     /// within `memoryWaitTimeout`, rather than waiting for good.
     @Test func anUploadThatCannotStartIsRefusedInTime() async throws {
         let server = try start("maxBufferedBytes: 16MiB, memoryWaitTimeout: 2")
-        var stalled: [RawHTTP] = []
-        var rng = SeededRandom(seed: 17)
-        for i in 0..<8 {
-            let connection = try RawHTTP(port: server.port)
-            connection.send(HardeningTests.put("/raw/stalled-\(i).bin", length: 20 << 20))
-            connection.send(rng.bytes(3 << 19))
-            stalled.append(connection)
-        }
+        var stalled = try stall(8, on: server, seed: 17)
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
         let refused = try #require(try smallUpload(server), "no answer while memory was spent")

@@ -89,15 +89,7 @@ final class RawHTTP {
 
     /// True once the server closed the connection (read returns 0) within `timeout`.
     func closedByServer(timeout: Duration = .seconds(10)) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while ContinuousClock.now < deadline {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 50) > 0 else { continue }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return true }
-        }
-        return false
+        readToClose(timeout: timeout).closed
     }
 
     static func isComplete(_ data: [UInt8]) -> Bool {
