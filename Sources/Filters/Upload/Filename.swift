@@ -55,8 +55,8 @@ public enum Filename {
         return ext.isEmpty ? nil : ext.lowercased()
     }
 
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        // C0, DEL and C1 controls, plus the bidi overrides that make a name display as something else.
+    /// C0, DEL and C1 controls, and the bidi overrides that make text display as something else.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: return true
         default: return false
