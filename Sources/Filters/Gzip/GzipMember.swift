@@ -2,8 +2,8 @@ import NIOCore
 
 /// One gzip member (RFC 1952) written as a run of deflate blocks, each compressed on its own from
 /// ``blockSize`` bytes of input and primed with the 32 KiB before them, as pigz does. Blocks can
-/// then be compressed on several threads and joined in order: one zlib stream ran 40-100 MB/s
-/// (levels 6 and 1), the slowest step of any chain with gzip. Each cut costs a few bytes. The
+/// then be compressed on several threads and joined in order: one zlib stream is the slowest
+/// step of any chain with gzip (docs/PERFORMANCE.md). Each cut costs a few bytes. The
 /// output depends only on the input, not on the threads or on how the input was chunked.
 ///
 /// The reader compresses too: after each block it hands over, it takes one that no idle helper

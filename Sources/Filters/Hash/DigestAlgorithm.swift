@@ -15,8 +15,8 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
         }
     }
 
-    /// Slow enough (under 2 GB/s here) that hashing beside the reader pays for the hand-offs;
-    /// the CRCs run at 7-12 GB/s and cost less than handing their chunks over.
+    /// Slow enough that hashing beside the reader pays for the hand-offs; the CRCs cost less
+    /// than handing their chunks over (docs/PERFORMANCE.md).
     var isWorthAThread: Bool {
         switch self {
         case .sha256, .sha1, .md5: true

@@ -2,9 +2,8 @@ import Foundation
 import NIOCore
 
 /// Digests computed on a thread of their own, beside the task that reads the upload. SHA-256 is
-/// the largest cost on the upload path (0.6-0.75 s per GiB here), and on one task it runs in
-/// series with parsing and copying into parts; handed over, it overlaps with them
-/// (docs/PERFORMANCE.md: one 1 GiB upload about 5 % faster in paired rounds).
+/// the largest cost on the upload path, and on one task it runs in series with parsing and
+/// copying into parts; handed over, it overlaps with them (docs/PERFORMANCE.md).
 ///
 /// A chunk is handed over without a copy (the buffer is shared). At most ``maxQueuedBytes`` wait
 /// besides the batch being hashed; past that, ``submit(_:)`` waits for the thread, so the reader

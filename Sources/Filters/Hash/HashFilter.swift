@@ -8,7 +8,7 @@ public struct HashFilter: Filter {
     private var hashers: [(any StreamingDigest)?]
     /// Digest threads beside the reader, one per slow algorithm (SHA-256, SHA-1, MD5) once the
     /// upload is past ``inlineBytes`` and a slot is free, with the index of its algorithm: two
-    /// on one thread ran in series (SHA-256 and MD5, 1 GiB: 2.8-3.0 s; on two, 2.0).
+    /// on one thread run in series (docs/PERFORMANCE.md).
     private(set) var workers: [(index: Int, worker: DigestWorker)] = []
     private let slots: ThreadSlots?
     private var hashedInline = 0

@@ -58,8 +58,8 @@ public struct MultipartScanner {
     var pending: ByteBuffer?
     var sourceEnded = false
     /// The header block of the part being read: its name is read from it again only if the
-    /// body ends inside the part. (Keeping a copy of the part cost about 170 instructions per
-    /// part, 7 % of a 10 KiB part's parsing.)
+    /// body ends inside the part; keeping a copy of every part's head was measurable on small
+    /// parts (docs/PERFORMANCE.md).
     var currentHead = ByteBuffer()
     /// All bytes received.
     public private(set) var bytesReceived: Int64 = 0

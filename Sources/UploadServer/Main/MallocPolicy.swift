@@ -2,20 +2,18 @@
 import Glibc
 #endif
 
-/// How the server asks glibc to place and return memory. Part buffers (5 MiB and up) are freed
-/// when the memory budget runs short; glibc's default moves its mmap threshold up after the
-/// first such free, so later buffers come from heap arenas that keep their pages after a free
-/// and the process stays above its budget (8 uploads of 64 MiB: peak RSS 160-195 MiB). A fixed
-/// mmap threshold keeps every large block in a mapping of its own, returned on free (153-155
-/// MiB, same speed). Fixing it also fixes the trim threshold at 128 KiB, so every freed socket
-/// read buffer at the top of a heap went back to the kernel and was faulted in again (20-40k
-/// page faults per GiB); 4 MiB keeps them (a handful per GiB) at the same peak RSS.
+/// How the server asks glibc to place and return memory (figures: docs/PERFORMANCE.md). Part
+/// buffers (5 MiB and up) are freed when the memory budget runs short; glibc's default moves its
+/// mmap threshold up after the first such free, so later buffers come from heap arenas that keep
+/// their pages after a free and the process stays above its budget. A fixed mmap threshold keeps
+/// every large block in a mapping of its own, returned on free. Fixing it also fixes the trim
+/// threshold at 128 KiB, so every freed socket read buffer at the top of a heap would go back to
+/// the kernel and be faulted in again; 4 MiB keeps them.
 ///
 /// One arena for all threads: each arena keeps up to the trim threshold of freed memory, and the
-/// digest and S3 threads each brought one (one 1 GiB upload peaked at 73-77 MiB, or 85 once; with
-/// one arena 72-73 every time; 8 x 64 MiB 148-153 to 147-152). The blocks that would contend are
-/// few (socket read buffers, reused by NIO); small ones come from each thread's tcache without
-/// the arena's lock (paired rounds: the same MB/s). Set before any other thread has malloc'd.
+/// digest and S3 threads would each bring one. The blocks that would contend are few (socket
+/// read buffers, reused by NIO); small ones come from each thread's tcache without the arena's
+/// lock. Set before any other thread has malloc'd.
 enum MallocPolicy {
     static let mmapThreshold: Int32 = 4 << 20
     static let trimThreshold: Int32 = 4 << 20

@@ -50,7 +50,7 @@ public final class S3Client: Sendable {
 
     /// The event loops every client's connections run on: a group of its own, apart from the
     /// server's. On NIO's shared group, sending parts and reading the requests landed on one
-    /// thread and waited for each other (docs/PERFORMANCE.md: one 1 GiB upload 7 % faster).
+    /// thread and waited for each other (docs/PERFORMANCE.md).
     static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: Swift.max(1, System.coreCount / 2))
 
     public init(_ configuration: Configuration) {

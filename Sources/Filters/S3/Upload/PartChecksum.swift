@@ -2,15 +2,12 @@ import NIOCore
 
 /// A part's S3 checksum, taken while its bytes are copied into the part. The chunk is still in
 /// the cache then, and for CRC-32 (the default) the copy and the checksum are one pass. Taken
-/// over the finished part, the checksum read all 8 MiB again from memory: CRC-32 and the copy
-/// were 12 % of the server's time (docs/PERFORMANCE.md).
+/// over the finished part, the checksum read all 8 MiB again from memory (docs/PERFORMANCE.md).
 ///
-/// Only the CRCs are taken here. MD5 and SHA-256 cost more than the reader's other work (MD5
-/// runs about 540 MB/s here), so they are left to each part's upload task, which digests the
-/// finished part (`S3Checksum.header(for:computed:)`) beside the other parts in flight: reading
-/// it back from memory is nothing at their speed. `filterctl put` of 1 GiB, alternating runs:
-/// MD5 parts 2.6-3.0 s -> 1.9-2.05 s, SHA-256 parts 1.64-1.69 s -> 1.43-1.53 s; the server in
-/// paired rounds, 1 GiB with MD5 parts 1.16x, with SHA-256 parts 1.06x, 8 x 64 MiB with MD5 1.02x.
+/// Only the CRCs are taken here. MD5 and SHA-256 cost more than the reader's other work, so
+/// they are left to each part's upload task, which digests the finished part
+/// (`S3Checksum.header(for:computed:)`) beside the other parts in flight: reading it back from
+/// memory is nothing at their speed (docs/PERFORMANCE.md, "Figures behind design choices").
 struct PartChecksum {
     /// CRC-32 copies as it sums; CRC-32C is updated, then the bytes copied.
     private var crc32: CRC32?
