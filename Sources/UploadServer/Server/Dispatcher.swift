@@ -87,8 +87,7 @@ struct Dispatcher: Sendable {
             let label = error.status == 503 ? "overloaded" : error.status == 429 ? "too_many_uploads" : error.status == 401 ? "unauthorized" : "too_large"
             let outcome = UploadHandler.Outcome(reply: .error(error), error: error, label: label)
             metrics.started()
-            metrics.finished(route: route.path, outcome: outcome.label, duration: ContinuousClock.now - started)
-            UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: 0, duration: ContinuousClock.now - started)
+            account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
             return try await sendEarly(outcome.reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
         }
         metrics.started()
@@ -101,8 +100,7 @@ struct Dispatcher: Sendable {
                 // The client left before its body began: still one finished upload in the books.
                 let gone = APIError(status: 400, error: "incomplete_request", message: "the client closed the connection before sending its body")
                 let outcome = UploadHandler.Outcome(reply: .error(gone), error: gone, label: "disconnected")
-                metrics.finished(route: route.path, outcome: outcome.label, duration: ContinuousClock.now - started)
-                UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: 0, duration: ContinuousClock.now - started)
+                account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
                 channel.close(promise: nil)
                 return
             }
@@ -117,15 +115,22 @@ struct Dispatcher: Sendable {
                 await uploads.form(request, route: route, stream: stream, logger: routeLogger)
             }
         watch?.cancel()
-        let duration = ContinuousClock.now - started
-        metrics.finished(route: route.path, outcome: outcome.label, duration: duration)
-        UploadLog.record(routeLogger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: stream.received, duration: duration)
+        account(outcome, request, route: route, received: stream.received, since: started, logger: routeLogger, requestId: requestId)
         do {
             try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
         } catch where outcome.label == "disconnected" {
             // Answered if the client only half-closed; gone otherwise, and nothing is owed.
             channel.close(promise: nil)
         }
+    }
+
+    /// An upload's end in the books: its metrics and its log line.
+    private func account(
+        _ outcome: UploadHandler.Outcome, _ request: Request, route: UploadRoute, received: Int64, since started: ContinuousClock.Instant, logger: Logger, requestId: String
+    ) {
+        let duration = ContinuousClock.now - started
+        metrics.finished(route: route.path, outcome: outcome.label, duration: duration)
+        UploadLog.record(logger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: received, duration: duration)
     }
 
     /// Auth, size and load checks that need no body. Enters the limiter when all pass.
