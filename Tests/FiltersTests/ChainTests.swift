@@ -102,11 +102,11 @@ import Testing
     }
 
     @Test func withoutMagicTheClaimIsStoredAndConfigWarns() async throws {
-        let config = try SluiceConfig.parse(yaml: "chains:\n  lax:\n    - size-limit: { max: 1MiB }\n", file: "lax.yaml")
-        #expect(config.warnings.map(\.message) == ["no `magic` step: the client's declared Content-Type is stored unchecked"])
-        let result = try await config.chains[0].run([1, 2], upload: Upload(declaredType: "Image/PNG; x=y"))
+        let (chain, warnings) = try Chain.withWarnings("- size-limit: { max: 1MiB }\n")
+        #expect(warnings.map(\.message) == ["no `magic` step: the client's declared Content-Type is stored unchecked"])
+        let result = try await chain.run([1, 2], upload: Upload(declaredType: "Image/PNG; x=y"))
         #expect(result.upload.contentType == "image/png")
-        let none = try await config.chains[0].run([1, 2], upload: Upload(declaredType: nil))
+        let none = try await chain.run([1, 2], upload: Upload(declaredType: nil))
         #expect(none.upload.contentType == "application/octet-stream")
     }
 }

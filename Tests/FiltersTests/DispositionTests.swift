@@ -53,15 +53,12 @@ import Testing
     }
 
     @Test func allowActiveContentLetsItBeInlineAndWarns() async throws {
-        let yaml = """
-            chains:
-              risky:
-                - magic: {}
-                - disposition: { inline: [text/html], allowActiveContent: true }
-            """
-        let config = try SluiceConfig.parse(yaml: yaml, file: "risky.yaml")
-        #expect(config.warnings.contains { $0.message.contains("allowActiveContent is on") && $0.line == 4 })
-        let result = try await config.chains[0].run(try Fixtures.bytes("page.html"))
+        let (chain, warnings) = try Chain.withWarnings("""
+            - magic: {}
+            - disposition: { inline: [text/html], allowActiveContent: true }
+            """)
+        #expect(warnings.contains { $0.message.contains("allowActiveContent is on") && $0.line == 2 })
+        let result = try await chain.run(try Fixtures.bytes("page.html"))
         #expect(result.upload.disposition == .inline)
     }
 

@@ -17,8 +17,8 @@ import Testing
         return Array(out.prefix(count))
     }
 
-    static func compress(_ bytes: [UInt8], level: Int32, slots: ThreadSlots?, chunk: Int) throws -> [UInt8] {
-        let member = GzipMember(level: level, slots: slots)
+    static func compress(_ bytes: [UInt8], level: Int32, helpers: HelperThreads?, chunk: Int) throws -> [UInt8] {
+        let member = GzipMember(level: level, helpers: helpers)
         var out: [UInt8] = []
         var start = 0
         while start < bytes.count {
@@ -33,38 +33,37 @@ import Testing
     @Test(arguments: [0, 1, GzipMember.blockSize - 1, GzipMember.blockSize, GzipMember.blockSize + 1, 5 * GzipMember.blockSize + 777])
     func blocksMakeValidGzipWhoeverCompressesThem(size: Int) throws {
         let text = GzipMemberTests.text(size)
-        let slots = ThreadSlots(4)
-        let threaded = try GzipMemberTests.compress(text, level: 6, slots: slots, chunk: 65_536 + 3)
-        let inline = try GzipMemberTests.compress(text, level: 6, slots: nil, chunk: 1_000_003)
+        let helpers = HelperThreads(limit: 4)
+        let threaded = try GzipMemberTests.compress(text, level: 6, helpers: helpers, chunk: 65_536 + 3)
+        let inline = try GzipMemberTests.compress(text, level: 6, helpers: nil, chunk: 1_000_003)
         #expect(try gunzip(threaded) == text)
         #expect(threaded == inline, "the same bytes with or without helper threads, however chunked")
-        #expect(slots.inUse == 0, "every helper gave its slot back")
+        #expect(helpers.settle(), "every helper is free again")
         if size > 4096 { #expect(threaded.count < size / 2, "it compresses") }
     }
 
     @Test(arguments: [1, 9])
     func everyLevelReadsBack(level: Int32) throws {
         let text = GzipMemberTests.text(3 * GzipMember.blockSize + 12_345, seed: UInt64(level))
-        #expect(try gunzip(GzipMemberTests.compress(text, level: level, slots: ThreadSlots(2), chunk: 131_072)) == text)
+        #expect(try gunzip(GzipMemberTests.compress(text, level: level, helpers: HelperThreads(limit: 2), chunk: 131_072)) == text)
     }
 
     /// The cuts cost little: within 1 % of gzip -6 in one stream over the same text.
     @Test func blocksCostLittleSize() throws {
         let text = GzipMemberTests.text(16 * GzipMember.blockSize)
-        let blocks = try GzipMemberTests.compress(text, level: 6, slots: nil, chunk: 131_072)
+        let blocks = try GzipMemberTests.compress(text, level: 6, helpers: nil, chunk: 131_072)
         let single = try systemGzip(text, level: 6)
         #expect(Double(blocks.count) <= Double(single.count) * 1.01, "\(blocks.count) against \(single.count)")
     }
 
     @Test func anUploadStoppedMidwayLetsItsHelpersGo() async throws {
-        let slots = ThreadSlots(4)
+        let helpers = HelperThreads(limit: 4)
         do {
-            let member = GzipMember(level: 6, slots: slots)
+            let member = GzipMember(level: 6, helpers: helpers)
             for _ in 0..<6 { _ = try member.write(ByteBuffer(bytes: GzipMemberTests.text(GzipMember.blockSize))) }
             // A helper starts only where there is a core to spare beside the reader's.
-            if System.coreCount > 1 { #expect(slots.inUse == 1, "a helper thread took a slot") }
+            if System.coreCount > 1 { #expect(helpers.busyCount == 1, "a helper thread took the work") }
         }
-        for _ in 0..<500 where slots.inUse > 0 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(slots.inUse == 0, "a helper is still running")
+        #expect(helpers.settle(), "a helper is still running")
     }
 }

@@ -62,7 +62,7 @@ import Testing
                 """)
         } throws: { error in
             let error = try #require(error as? ConfigError)
-            return error.line == 4 && error.key == "chains.test[1]" && error.message.contains("comes after `gzip`")
+            return error.line == 2 && error.key == "test[1]" && error.message.contains("comes after `gzip`")
         }
     }
 }

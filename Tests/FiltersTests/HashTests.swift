@@ -1,3 +1,4 @@
+import Checksums
 @testable import Filters
 import NIOCore
 import TestSupport
@@ -84,8 +85,8 @@ extension String {
     func digestsMatchHashingInOneGo(size: Int) throws {
         var rng = SeededRandom(seed: UInt64(size))
         let bytes = rng.bytes(size)
-        let slots = ThreadSlots(1)
-        var filter = HashFilter(algorithms: DigestWorkerTests.algorithms, slots: slots)
+        let helpers = HelperThreads(limit: 1)
+        var filter = HashFilter(algorithms: DigestWorkerTests.algorithms, helpers: helpers)
         var upload = Upload()
         var start = 0, sizes = [1, 131_072, 65_536 + 3, 2_000_000, 17].makeIterator()
         var handedOver = false
@@ -99,18 +100,18 @@ extension String {
         #expect(handedOver == (size > HashFilter.inlineBytes), "a thread takes over only past the inline bytes")
         _ = try filter.finish(&upload)
         #expect(filter.workers.isEmpty)
-        #expect(slots.inUse == 0, "the slot is given back")
+        #expect(helpers.settle(), "the helper is free again")
         for algorithm in DigestWorkerTests.algorithms {
             #expect(upload.digests[algorithm.rawValue] == algorithm.digest(bytes).hex, "\(algorithm)")
         }
     }
 
-    /// Each slow digest gets a thread of its own while slots last; the rest stay inline.
+    /// Each slow digest gets a thread of its own while helpers are free; the rest stay inline.
     @Test(arguments: [1, 2, 3])
-    func slowDigestsTakeAThreadEachWhileSlotsLast(slotCount: Int) throws {
+    func slowDigestsTakeAThreadEachWhileHelpersAreFree(slotCount: Int) throws {
         let algorithms: [DigestAlgorithm] = [.md5, .crc32, .sha256, .sha1]
-        let slots = ThreadSlots(slotCount)
-        var filter = HashFilter(algorithms: algorithms, slots: slots)
+        let helpers = HelperThreads(limit: slotCount)
+        var filter = HashFilter(algorithms: algorithms, helpers: helpers)
         var rng = SeededRandom(seed: 5)
         let bytes = rng.bytes(4 * HashFilter.inlineBytes + 99)
         var upload = Upload()
@@ -121,31 +122,31 @@ extension String {
             start = end
         }
         #expect(filter.workers.map { algorithms[$0.index] } == Array([DigestAlgorithm.md5, .sha256, .sha1].prefix(slotCount)))
-        #expect(slots.inUse == slotCount)
+        #expect(helpers.busyCount == slotCount)
         _ = try filter.finish(&upload)
-        #expect(slots.inUse == 0, "every slot is given back")
+        #expect(helpers.settle(), "every helper is free again")
         for algorithm in algorithms {
             #expect(upload.digests[algorithm.rawValue] == algorithm.digest(bytes).hex, "\(algorithm)")
         }
     }
 
     @Test func checksumsAloneStayInline() throws {
-        var filter = HashFilter(algorithms: [.crc32, .crc32c], slots: ThreadSlots(1))
+        var filter = HashFilter(algorithms: [.crc32, .crc32c], helpers: HelperThreads(limit: 1))
         var upload = Upload()
         for _ in 0..<20 { _ = try filter.write(ByteBuffer(repeating: 7, count: 131_072), &upload) }
         #expect(filter.workers.isEmpty)
     }
 
-    @Test func withoutAFreeSlotAnUploadHashesInlineUntilOneFrees() throws {
-        let slots = ThreadSlots(1)
+    @Test func withoutAFreeHelperAnUploadHashesInlineUntilOneFrees() throws {
+        let helpers = HelperThreads(limit: 1)
         let megabyte = ByteBuffer(repeating: 3, count: HashFilter.inlineBytes)
-        var first = HashFilter(algorithms: [.sha256], slots: slots), second = first
+        var first = HashFilter(algorithms: [.sha256], helpers: helpers), second = first
         var upload = Upload(), other = Upload()
         for _ in 0..<2 { _ = try first.write(megabyte, &upload) }
         for _ in 0..<2 { _ = try second.write(megabyte, &other) }
-        #expect(!first.workers.isEmpty && second.workers.isEmpty, "one slot: the second upload hashes inline")
+        #expect(!first.workers.isEmpty && second.workers.isEmpty, "one helper: the second upload hashes inline")
         _ = try first.finish(&upload)
-        #expect(slots.inUse == 0, "finish gives the slot back")
+        #expect(helpers.settle(), "finish frees the helper")
         _ = try second.write(megabyte, &other)
         #expect(!second.workers.isEmpty)
         _ = try second.finish(&other)
@@ -156,9 +157,9 @@ extension String {
 
     @Test func anUploadStoppedMidwayLetsTheThreadGo() async throws {
         weak var queue: DigestWorker.Queue?
-        let slots = ThreadSlots(1)
+        let helpers = HelperThreads(limit: 1)
         do {
-            var filter = HashFilter(algorithms: [.sha256], slots: slots)
+            var filter = HashFilter(algorithms: [.sha256], helpers: helpers)
             var upload = Upload()
             for _ in 0..<40 { _ = try filter.write(ByteBuffer(repeating: 1, count: 131_072), &upload) }
             queue = filter.workers.first?.worker.queue
@@ -167,7 +168,6 @@ extension String {
         // The filter is gone without finish(): the thread ends and drops its queue.
         for _ in 0..<500 where queue != nil { try await Task.sleep(for: .milliseconds(10)) }
         #expect(queue == nil, "the digest thread is still running")
-        for _ in 0..<500 where slots.inUse > 0 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(slots.inUse == 0, "the slot is given back")
+        #expect(helpers.settle(), "the helper is free again")
     }
 }

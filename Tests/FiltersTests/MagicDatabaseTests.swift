@@ -12,7 +12,7 @@ import Testing
 
     @Test func theSystemDatabaseIsShared() throws {
         // Debian's default list: a text file of comments, then a base name whose .mgc exists.
-        #expect(MagicDatabase.shared != nil)
+        #expect(MagicDatabase.system() != nil)
         let comments = try file("# Magic local data for file(1) command.\n#\n\n")
         #expect(MagicDatabase(path: "\(comments):/usr/share/misc/magic") != nil)
     }

@@ -39,14 +39,11 @@ struct DenyWordFilter: Filter {
     @Test func customFilterRegisteredByNameRunsFromYAML() async throws {
         var registry = FilterRegistry.standard
         registry.register(DenyWordFilter.definition)
-        let config = try SluiceConfig.parse(yaml: """
-            chains:
-              guarded:
-                - magic: { allow: [text/*] }
-                - deny-word: { word: password }
-                - hash: { algorithms: [sha256] }
+        let chain = try Chain.from("""
+            - magic: { allow: [text/*] }
+            - deny-word: { word: password }
+            - hash: { algorithms: [sha256] }
             """, registry: registry)
-        let chain = config.chains[0]
         for chunking in Chunking.allCases {
             let bad = try await chain.run(Array("here is my password: hunter2\n".utf8), chunking: chunking, upload: Upload(declaredType: "text/plain"))
             #expect(bad.rejection == Rejection(filter: "deny-word", code: "forbidden_word", status: 422, message: "the upload contains a forbidden word"))
@@ -55,7 +52,7 @@ struct DenyWordFilter: Filter {
         }
         // Without registering it, the same YAML names an unknown filter.
         #expect(throws: ConfigError.self) {
-            _ = try SluiceConfig.parse(yaml: "chains:\n  g:\n    - deny-word: { word: x }\n")
+            _ = try Chain.from("- deny-word: { word: x }")
         }
     }
 
@@ -63,7 +60,7 @@ struct DenyWordFilter: Filter {
         var registry = FilterRegistry.standard
         registry.register(DenyWordFilter.definition)
         #expect(throws: ConfigError.self) {
-            _ = try SluiceConfig.parse(yaml: "chains:\n  g:\n    - deny-word: { wrd: x }\n", registry: registry)
+            _ = try Chain.from("- deny-word: { wrd: x }", registry: registry)
         }
     }
 }

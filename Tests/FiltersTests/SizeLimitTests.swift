@@ -26,7 +26,7 @@ import Testing
         // 100 chunks of 100 bytes with max 250: the third chunk passes it; no fourth is pulled.
         let chain = try Chain.from("- size-limit: { max: 250 }")
         let source = Chunks((0..<100).map { _ in ByteBuffer(repeating: 1, count: 100) })
-        let outcome = try await chain.run(Upload(), from: source, into: DiscardSink(), key: "k")
+        let outcome = try await chain.run(Upload(), from: source, into: MemorySink(), key: "k")
         #expect(outcome.report.rejection?.code == "size_exceeded")
         #expect(source.pulled == 3)
         #expect(outcome.report.upload.bytesIn == 300)
@@ -35,7 +35,7 @@ import Testing
     @Test func refusesADeclaredLengthOverMaxBeforeAnyByte() async throws {
         let chain = try Chain.from("- size-limit: { max: 1KiB }")
         let source = Chunks([ByteBuffer(repeating: 1, count: 10)])
-        let outcome = try await chain.run(Upload(declaredLength: 5000), from: source, into: DiscardSink(), key: "k")
+        let outcome = try await chain.run(Upload(declaredLength: 5000), from: source, into: MemorySink(), key: "k")
         #expect(outcome.report.rejection?.code == "size_exceeded")
         #expect(outcome.report.rejection?.message.contains("4.88 KiB") == true)
         #expect(source.pulled == 0)

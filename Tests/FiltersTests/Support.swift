@@ -3,38 +3,6 @@ import Foundation
 import NIOCore
 import TestSupport
 
-/// Ways of cutting a byte stream into chunks; results must not depend on the choice.
-enum Chunking: CustomStringConvertible, CaseIterable {
-    case whole, single, random
-
-    func split(_ bytes: [UInt8], seed: UInt64 = 42) -> [ByteBuffer] {
-        switch self {
-        case .whole:
-            return [ByteBuffer(bytes: bytes)]
-        case .single:
-            return bytes.map { ByteBuffer(bytes: [$0]) }
-        case .random:
-            var rng = SeededRandom(seed: seed)
-            var chunks: [ByteBuffer] = []
-            var i = 0
-            while i < bytes.count {
-                let n = Swift.min(bytes.count - i, Int(rng.next() % 9000) + 1)
-                chunks.append(ByteBuffer(bytes: bytes[i..<(i + n)]))
-                i += n
-            }
-            return chunks
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .whole: "one chunk"
-        case .single: "1-byte chunks"
-        case .random: "random chunks"
-        }
-    }
-}
-
 /// One upload's full result, comparable across chunkings.
 struct RunResult: Equatable {
     var rejection: Rejection?
@@ -53,12 +21,6 @@ struct RunResult: Equatable {
 }
 
 extension Chain {
-    /// Builds a one-chain config from YAML steps, e.g. `- size-limit: { max: 10 }`.
-    static func from(_ steps: String, registry: FilterRegistry = .standard) throws -> Chain {
-        let yaml = "chains:\n  test:\n" + steps.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        return try SluiceConfig.parse(yaml: yaml, file: "test.yaml", registry: registry).chains[0]
-    }
-
     /// Runs `bytes` cut by `chunking` into a memory sink.
     func run(_ bytes: [UInt8], chunking: Chunking = .whole, upload: Upload = Upload()) async throws -> RunResult {
         let sink = MemorySink()

@@ -1,6 +1,8 @@
-import Filters
+import Checksums
 import Foundation
 import NIOCore
+import S3
+import Storage
 import Testing
 
 /// The S3 endpoint scripts/test starts (strict_moto in CI, plain moto otherwise), from the

@@ -1,4 +1,6 @@
+import Checksums
 import Filters
+import S3
 import Foundation
 import TestSupport
 import Testing

@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import Checksums
 import Filters
+import S3
 import Foundation
 import NIOCore
 import TestSupport

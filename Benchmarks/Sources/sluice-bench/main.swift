@@ -1,6 +1,8 @@
 import Filters
 import Foundation
+import Multipart
 import NIOCore
+import Storage
 
 // Prints one markdown row per case: what was measured, bytes per run, median MB/s of the runs,
 // and, for the parser, the bare memmem scan over the same buffer beside it.
@@ -219,14 +221,15 @@ func logText(_ size: Int) -> ByteBuffer {
     return text
 }
 let text = Chunks(logText(data.count))
+let resources = FilterResources()
+defer { resources.shutdown() }
 
 func chain(_ steps: String) throws -> Chain {
-    let yaml = "chains:\n  bench:\n" + steps.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-    return try SluiceConfig.parse(yaml: yaml, file: "bench.yaml").chains[0]
+    try FilterRegistry.standard.chain(named: "bench", yaml: steps, file: "bench.yaml")
 }
 
 func run(_ chain: Chain, _ input: Chunks, declared: String) async throws {
-    _ = try await chain.run(Upload(declaredType: declared), from: input, into: DiscardSink(), key: "k")
+    _ = try await chain.run(Upload(declaredType: declared), from: input, into: DiscardSink(), key: "k", resources: resources)
 }
 
 let cases: [(String, String, Chunks, String)] = [

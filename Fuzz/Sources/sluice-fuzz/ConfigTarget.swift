@@ -1,5 +1,7 @@
-import Foundation
 @testable import Filters
+@testable import Sluice
+@testable import Storage
+import Foundation
 
 /// The YAML config loader, SluiceConfig.parse(yaml:file:registry:), with the standard filters:
 /// any text gives a config or a ConfigError (its typed throw), never a crash.

@@ -1,4 +1,5 @@
 @testable import Filters
+@testable import Multipart
 
 /// ContentDisposition.header(_:filename:) on arbitrary filenames, read back with
 /// `StrictDisposition`. The first byte picks how the rest becomes a name: UTF-8 (invalid bytes

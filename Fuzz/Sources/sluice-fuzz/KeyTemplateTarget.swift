@@ -1,5 +1,6 @@
-import Foundation
 @testable import Filters
+@testable import Storage
+import Foundation
 
 /// KeyTemplate(_:) and render(_:) with arbitrary filenames and field names: the template, the
 /// filename and the field, separated by NUL bytes (a missing one is nil).

@@ -1,4 +1,4 @@
-@testable import Filters
+@testable import Multipart
 import NIOCore
 
 /// What a multipart body parsed to, comparable across ways of feeding it: each part's head

@@ -1,4 +1,4 @@
-@testable import Filters
+@testable import Multipart
 import NIOCore
 
 /// MultipartScanner and MultipartReader on bodies cut into buffers in many ways. Two kinds of

@@ -1,4 +1,4 @@
-@testable import Filters
+@testable import Multipart
 import NIOCore
 
 /// A part's header block and its parameters: the field-by-field reader (`parseFields`), the

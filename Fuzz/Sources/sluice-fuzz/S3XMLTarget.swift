@@ -1,4 +1,4 @@
-@testable import Filters
+@testable import S3
 
 /// The S3 XML reader (XMLElement.parse) and what reads S3's answers from it: error documents
 /// (S3Error.from, and CompleteMultipartUpload's 200-with-Error), CreateMultipartUpload's

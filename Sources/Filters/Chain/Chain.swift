@@ -14,9 +14,9 @@ public struct Chain: Sendable {
     /// Whether a step changes the bytes (gzip): a declared length then says nothing of what is stored.
     public var transformsBytes: Bool { steps.contains { $0.traits.transformsBytes } }
 
-    /// Fresh filters for one upload.
-    public func start(_ upload: Upload) throws -> ChainRun {
-        var run = ChainRun(chain: self, upload: upload)
+    /// Fresh filters for one upload, sharing `resources` with the others.
+    public func start(_ upload: Upload, resources: FilterResources) throws -> ChainRun {
+        var run = ChainRun(chain: self, upload: upload, resources: resources)
         try run.begin()
         return run
     }

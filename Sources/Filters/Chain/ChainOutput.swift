@@ -14,9 +14,9 @@ public struct ChainOutput: AsyncIteratorProtocol {
     private var ended = false
 
     public init<Source: AsyncSequence<ByteBuffer, any Error>>(
-        chain: Chain, upload: Upload, source: Source
+        chain: Chain, upload: Upload, source: Source, resources: FilterResources
     ) throws {
-        self.run = try chain.start(upload)
+        self.run = try chain.start(upload, resources: resources)
         self.source = source.makeAsyncIterator()
     }
 

@@ -10,13 +10,13 @@ public struct ChainRun {
     public private(set) var sealedHead: ObjectHead?
     private var finished = false
 
-    init(chain: Chain, upload: Upload) {
+    init(chain: Chain, upload: Upload, resources: FilterResources) {
         self.chain = chain
         self.upload = upload
         var original = true
         self.filters = chain.steps.map { step in
             defer { if step.traits.transformsBytes { original = false } }
-            return step.makeFilter(FilterStep.Placement(seesOriginalBytes: original))
+            return step.makeFilter(FilterStep.Context(seesOriginalBytes: original, resources: resources))
         }
     }
 

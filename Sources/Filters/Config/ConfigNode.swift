@@ -71,6 +71,14 @@ public struct ConfigNode {
         }
     }
 
+    /// A duration in seconds, 0 or more: `30`, `0.5`. `example` goes into the error.
+    public func seconds(example: String) throws(ConfigError) -> Double {
+        guard let seconds = Double(try string()), seconds >= 0, seconds.isFinite else {
+            throw error("expected seconds, e.g. \(example)")
+        }
+        return seconds
+    }
+
     /// A list of strings; a single string is taken as a list of one.
     public func strings() throws(ConfigError) -> [String] {
         switch node {

@@ -9,17 +9,24 @@ public struct FilterStep: Sendable {
     public var summary: String
     /// Things a config author should know, e.g. an unsafe option (shown by `filterctl validate`).
     public var warnings: [String]
-    private let make: @Sendable (Placement) -> any Filter
+    private let make: @Sendable (Context) -> any Filter
 
-    /// Where a step sits, for filters whose behaviour depends on it.
-    public struct Placement: Sendable {
+    /// What a fresh filter may depend on: where its step sits, and what uploads share.
+    public struct Context: Sendable {
         /// False when an earlier step transforms the bytes (so a declared length does not apply).
         public var seesOriginalBytes: Bool
+        /// Helper threads and libmagic handles, owned by whoever runs the chain.
+        public var resources: FilterResources
+
+        public init(seesOriginalBytes: Bool = true, resources: FilterResources) {
+            self.seesOriginalBytes = seesOriginalBytes
+            self.resources = resources
+        }
     }
 
     public init(
         name: String, traits: FilterTraits = .none, summary: String = "", warnings: [String] = [],
-        make: @escaping @Sendable (Placement) -> any Filter
+        make: @escaping @Sendable (Context) -> any Filter
     ) {
         self.name = name
         self.traits = traits
@@ -28,7 +35,7 @@ public struct FilterStep: Sendable {
         self.make = make
     }
 
-    /// A filter that does not care where it sits.
+    /// A filter that needs nothing from its context.
     public init(
         name: String, traits: FilterTraits = .none, summary: String = "", warnings: [String] = [],
         make: @escaping @Sendable () -> any Filter
@@ -36,5 +43,5 @@ public struct FilterStep: Sendable {
         self.init(name: name, traits: traits, summary: summary, warnings: warnings) { _ in make() }
     }
 
-    public func makeFilter(_ placement: Placement) -> any Filter { make(placement) }
+    public func makeFilter(_ context: Context) -> any Filter { make(context) }
 }

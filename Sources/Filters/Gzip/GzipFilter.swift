@@ -1,3 +1,4 @@
+import Checksums
 import NIOCore
 
 /// `gzip`: compresses uploads whose Content-Type matches `types` and sets Content-Encoding:
@@ -8,18 +9,14 @@ public struct GzipFilter: Filter {
     public let level: Int32
     public let types: [MediaTypePattern]
     private var member: GzipMember?
-    /// Where the member may take helper threads from (nil: compress on the upload's task).
-    private let slots: ThreadSlots?
+    /// Where the member may compress blocks beside the reader (nil: on the upload's task).
+    private let helpers: HelperThreads?
     private var decided = false
 
-    public init(level: Int32 = 6, types: [MediaTypePattern]) {
-        self.init(level: level, types: types, slots: .shared)
-    }
-
-    init(level: Int32, types: [MediaTypePattern], slots: ThreadSlots?) {
+    public init(level: Int32 = 6, types: [MediaTypePattern], helpers: HelperThreads?) {
         self.level = level
         self.types = types
-        self.slots = slots
+        self.helpers = helpers
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
@@ -39,7 +36,7 @@ public struct GzipFilter: Filter {
         decided = true
         // Already encoded (an earlier gzip step): compressing twice helps no one.
         guard upload.contentEncoding == nil, let type = upload.contentType, types.matches(type) else { return }
-        member = GzipMember(level: level, slots: slots)
+        member = GzipMember(level: level, helpers: helpers)
         upload.contentEncoding = "gzip"
     }
 }
@@ -59,8 +56,8 @@ extension GzipFilter {
             name: "gzip",
             traits: FilterTraits(reads: [.contentType], writes: [.contentEncoding], transformsBytes: true),
             summary: "level \(level); " + types.map(\.description).joined(separator: ", ")
-        ) {
-            GzipFilter(level: level, types: types)
+        ) { context in
+            GzipFilter(level: level, types: types, helpers: context.resources.helperThreads)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 import NIOCore
 
@@ -10,12 +11,12 @@ extension GzipMember {
     }
 
     /// The blocks waiting to be compressed and the ones done, shared by the reader and the
-    /// helper threads behind one condition variable. Helpers start as blocks come, while
-    /// ``ThreadSlots`` has room and fewer run than the cores less one (the reader's); each
-    /// ends when the member is closed.
+    /// helpers behind one condition variable. Helpers start as blocks come, while
+    /// ``HelperThreads`` has one free and fewer work on this member than the cores less one (the
+    /// reader's); each ends when the member is closed.
     final class Jobs: @unchecked Sendable {
         let level: Int32
-        private let slots: ThreadSlots?
+        private let helperThreads: HelperThreads?
         private let condition = NSCondition()
         private var waiting: [Job] = []
         private var done: [Int: Result<ByteBuffer, DeflateError>] = [:]
@@ -24,22 +25,22 @@ extension GzipMember {
         private var idleHelpers = 0
         private var closed = false
 
-        init(level: Int32, slots: ThreadSlots?) {
+        init(level: Int32, helpers: HelperThreads?) {
             self.level = level
-            self.slots = slots
+            self.helperThreads = helpers
         }
 
         func submit(_ job: Job) {
             condition.lock()
             waiting.append(job)
-            let start = !closed && helpers < System.coreCount - 1 && slots?.take() == true
+            let start = !closed && helpers < System.coreCount - 1 && helperThreads != nil
             if start { helpers += 1 }
             condition.unlock()
             condition.signal()
-            if start {
-                let thread = Thread { [self] in runHelper() }
-                thread.name = "sluice-gzip"
-                thread.start()
+            if start, helperThreads?.run({ [self] in runHelper() }) != true {
+                condition.lock()
+                helpers -= 1
+                condition.unlock()
             }
         }
 
@@ -95,7 +96,6 @@ extension GzipMember {
                 guard !waiting.isEmpty else {
                     helpers -= 1
                     condition.unlock()
-                    slots?.give()
                     return
                 }
                 let job = waiting.removeFirst()

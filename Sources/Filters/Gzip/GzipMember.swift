@@ -1,3 +1,4 @@
+import Checksums
 import NIOCore
 
 /// One gzip member (RFC 1952) written as a run of deflate blocks, each compressed on its own from
@@ -8,7 +9,7 @@ import NIOCore
 ///
 /// The reader compresses too: after each block it hands over, it takes one that no idle helper
 /// is about to take, and when too many are out it compresses waiting blocks rather than wait.
-/// With no helper thread free (``ThreadSlots``) it compresses every block itself.
+/// With no helper free (``HelperThreads``) it compresses every block itself.
 final class GzipMember {
     /// pigz's block size: long enough that the priming and the flush cost little.
     static let blockSize = 128 << 10
@@ -31,8 +32,8 @@ final class GzipMember {
     private var written = 0
     private var headerWritten = false
 
-    init(level: Int32, slots: ThreadSlots?) {
-        self.jobs = Jobs(level: level, slots: slots)
+    init(level: Int32, helpers: HelperThreads?) {
+        self.jobs = Jobs(level: level, helpers: helpers)
     }
 
     deinit { jobs.close() }

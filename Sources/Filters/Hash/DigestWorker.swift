@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 import NIOCore
 
@@ -9,24 +10,22 @@ import NIOCore
 /// besides the batch being hashed; past that, ``submit(_:)`` waits for the thread, so the reader
 /// never runs ahead by more. A thread rather than a task, because ``Filter/write(_:_:)`` is
 /// synchronous and hashing is long CPU work that would hold one of the few cooperative threads
-/// anyway. At most ``ThreadSlots/shared`` helper threads run at once.
+/// anyway, on one of the ``HelperThreads``.
 final class DigestWorker {
     /// What may wait for the thread, in bytes. Each time the queue fills, the reader sleeps and
-    /// the thread wakes it: 256 KiB made 14,000 context switches per GiB, 1 MiB 6,300 (3,200
-    /// with no thread), for 2 MiB of read buffers held at most per upload with a thread.
+    /// the thread wakes it: a smaller queue means more context switches, a larger one more read
+    /// buffers held per upload (docs/PERFORMANCE.md).
     static let maxQueuedBytes = 1 << 20
 
     /// Shared with the thread; the worker itself is not, so that its deinit can tell an upload
     /// that ended without ``finish()`` (a rejection, a failure) and let the thread go.
     let queue: Queue
 
-    /// Starts the thread; the caller has taken one of `slots`, which the thread gives back
-    /// when it ends.
-    init(hashers: [any StreamingDigest], slots: ThreadSlots) {
-        queue = Queue(hashers: hashers, slots: slots)
-        let thread = Thread { [queue] in queue.run() }
-        thread.name = "sluice-digest"
-        thread.start()
+    /// Starts hashing on a helper; nil when none is free.
+    init?(hashers: [any StreamingDigest], helpers: HelperThreads) {
+        let queue = Queue(hashers: hashers)
+        guard helpers.run({ queue.run() }) else { return nil }
+        self.queue = queue
     }
 
     deinit { queue.abandon() }
@@ -53,11 +52,8 @@ extension DigestWorker {
         private var readerWaits = false
         private var threadWaits = false
 
-        private let slots: ThreadSlots
-
-        init(hashers: [any StreamingDigest], slots: ThreadSlots) {
+        init(hashers: [any StreamingDigest]) {
             self.hashers = hashers
-            self.slots = slots
         }
 
         func submit(_ chunk: ByteBuffer) {
@@ -91,7 +87,7 @@ extension DigestWorker {
             condition.unlock()
         }
 
-        /// The thread: takes whatever is waiting, all at once, and hashes it outside the lock.
+        /// The helper: takes whatever is waiting, all at once, and hashes it outside the lock.
         func run() {
             var batch: [ByteBuffer] = []
             while true {
@@ -102,8 +98,6 @@ extension DigestWorker {
                     threadWaits = false
                 }
                 if abandoned || (ended && chunks.isEmpty) {
-                    // Before `done`, so that whoever finished sees the slot free again.
-                    slots.give()
                     done = true
                     condition.broadcast()
                     condition.unlock()

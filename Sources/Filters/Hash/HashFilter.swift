@@ -1,3 +1,4 @@
+import Checksums
 import NIOCore
 
 /// `hash`: digests of the bytes at its place in the chain (before `gzip`: the original; after
@@ -10,25 +11,21 @@ public struct HashFilter: Filter {
     /// upload is past ``inlineBytes`` and a slot is free, with the index of its algorithm: two
     /// on one thread run in series (docs/PERFORMANCE.md).
     private(set) var workers: [(index: Int, worker: DigestWorker)] = []
-    private let slots: ThreadSlots?
+    private let helpers: HelperThreads?
     private var hashedInline = 0
     /// Bytes hashed on the reader's task before a worker takes over: a small upload is not
     /// worth a thread and two hand-offs per chunk.
     static let inlineBytes = 1 << 20
 
-    public init(algorithms: [DigestAlgorithm]) {
-        self.init(algorithms: algorithms, slots: .shared)
-    }
-
-    /// `slots`: the digest threads this filter may take from (nil: always hash inline).
-    init(algorithms: [DigestAlgorithm], slots: ThreadSlots?) {
+    /// `helpers`: the threads this filter may hash on (nil: always on the upload's task).
+    public init(algorithms: [DigestAlgorithm], helpers: HelperThreads?) {
         self.algorithms = algorithms
         self.hashers = algorithms.map { $0.makeHasher() }
-        self.slots = algorithms.contains(where: \.isWorthAThread) ? slots : nil
+        self.helpers = algorithms.contains(where: \.isWorthAThread) ? helpers : nil
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
-        if hashedInline >= HashFilter.inlineBytes, let slots { handOver(to: slots) }
+        if hashedInline >= HashFilter.inlineBytes, let helpers { handOver(to: helpers) }
         for (_, worker) in workers { worker.submit(chunk) }
         guard hashers.contains(where: { $0 != nil }) else { return chunk }
         chunk.withUnsafeReadableBytes { bytes in
@@ -38,11 +35,11 @@ public struct HashFilter: Filter {
         return chunk
     }
 
-    /// Moves each slow algorithm still hashed inline to a thread of its own, while slots last.
-    private mutating func handOver(to slots: ThreadSlots) {
+    /// Moves each slow algorithm still hashed inline to a helper of its own, while helpers are free.
+    private mutating func handOver(to helpers: HelperThreads) {
         for i in hashers.indices where hashers[i] != nil && algorithms[i].isWorthAThread {
-            guard slots.take() else { return }
-            workers.append((i, DigestWorker(hashers: [hashers[i]!], slots: slots)))
+            guard let worker = DigestWorker(hashers: [hashers[i]!], helpers: helpers) else { return }
+            workers.append((i, worker))
             hashers[i] = nil
         }
     }
@@ -80,8 +77,8 @@ extension HashFilter {
         return FilterStep(
             name: "hash", traits: FilterTraits(writes: [.digests], digests: chosen.map(\.rawValue)),
             summary: chosen.map(\.rawValue).joined(separator: ", ")
-        ) {
-            HashFilter(algorithms: chosen)
+        ) { context in
+            HashFilter(algorithms: chosen, helpers: context.resources.helperThreads)
         }
     }
 }

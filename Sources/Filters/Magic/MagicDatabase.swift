@@ -5,12 +5,15 @@ import Foundation
 /// whole file again for each handle (8 MiB of resident memory each with Debian's database),
 /// while handles loaded from one buffer all read the same bytes, which libmagic never writes.
 final class MagicDatabase: @unchecked Sendable {
-    /// nil when the configured database cannot be shared this way (a text magic file with
-    /// rules in it, or nothing readable); handles then load it themselves.
-    static let shared: MagicDatabase? = MagicDatabase(path: magic_getpath(nil, 0).map { String(cString: $0) } ?? "")
+    /// The database libmagic is configured with (MAGIC, or its default path); nil when it
+    /// cannot be shared this way (a text magic file with rules in it, or nothing readable):
+    /// handles then load it themselves.
+    static func system() -> MagicDatabase? {
+        MagicDatabase(path: magic_getpath(nil, 0).map { String(cString: $0) } ?? "")
+    }
 
     /// Read-only once loaded; every handle loaded from them points into them, so they live as
-    /// long as this database (``shared``: as long as the process).
+    /// long as this database (the ``MagicPool`` holds it).
     private let buffers: [UnsafeMutableRawBufferPointer]
 
     /// `path` as libmagic gives it: a colon-separated list where each entry is a compiled

@@ -16,11 +16,13 @@ public struct MagicFilter: Filter {
     }
 
     public let policy: Policy
+    private let handles: MagicPool
     private var window = ByteBuffer()
     private var decided = false
 
-    public init(policy: Policy) {
+    public init(policy: Policy, resources: FilterResources) {
         self.policy = policy
+        self.handles = resources.magic
     }
 
     public mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
@@ -53,7 +55,7 @@ public struct MagicFilter: Filter {
         decided = true
         let verdict = try buffer.withUnsafeReadableBytes { bytes in
             let sample = UnsafeRawBufferPointer(rebasing: bytes.prefix(policy.sniffBytes))
-            let verdict = try MagicPool.shared.withHandle { try $0.identify(sample) }
+            let verdict = try handles.withHandle { try $0.identify(sample) }
             return MagicFilter.singleByteVerdict(sample, libmagic: verdict)
         }
         let sniffed = MediaType.essence(verdict) ?? MediaType.octetStream
@@ -150,8 +152,8 @@ extension MagicFilter {
             name: "magic",
             traits: FilterTraits(writes: [.sniffedType, .contentType], needsOriginalBytes: true),
             summary: summary.joined(separator: "; ")
-        ) {
-            MagicFilter(policy: configured)
+        ) { context in
+            MagicFilter(policy: configured, resources: context.resources)
         }
     }
 }

@@ -6,12 +6,12 @@ import CMagic
 final class MagicHandle: @unchecked Sendable {
     private let cookie: OpaquePointer
 
-    init() throws(MagicError) {
+    init(database: MagicDatabase?) throws(MagicError) {
         // MIME type and charset: "text/plain; charset=us-ascii".
         guard let cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING) else {
             throw MagicError(message: "magic_open failed")
         }
-        guard MagicDatabase.shared?.load(into: cookie) == true || magic_load(cookie, nil) == 0 else {
+        guard database?.load(into: cookie) == true || magic_load(cookie, nil) == 0 else {
             let message = magic_error(cookie).map { String(cString: $0) } ?? "unknown error"
             magic_close(cookie)
             throw MagicError(message: "cannot load the magic database: \(message)")

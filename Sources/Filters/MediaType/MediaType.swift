@@ -39,7 +39,7 @@ public enum MediaType {
         String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    static func isToken<S: StringProtocol>(_ s: S) -> Bool {
+    package static func isToken<S: StringProtocol>(_ s: S) -> Bool {
         // RFC 9110 token characters.
         !s.isEmpty && s.unicodeScalars.allSatisfy { c in
             switch c {

@@ -7,7 +7,7 @@
 ///     let word = try options.string("word", default: "secret")
 ///     return FilterStep(name: "deny-word") { DenyWord(word: word) }
 /// })
-/// let config = try SluiceConfig.load(path: "sluice.yaml", registry: registry)
+/// let chain = try registry.chain(named: "notes", yaml: "- size-limit: { max: 1MiB }\n- deny-word: { word: secret }")
 /// ```
 public struct FilterRegistry: Sendable {
     private var definitions: [String: FilterDefinition] = [:]

@@ -18,9 +18,9 @@ public struct UploadReport: Sendable {
     public var head: ObjectHead? { accepted ? upload.head : nil }
 
     /// `rejection, declaredType, sniffedType, contentType, disposition, contentDisposition,
-    /// contentEncoding, bytesIn, bytesOut, digests`.
+    /// contentEncoding, bytesIn, bytesOut, digests`, and `attributes` when a filter set any.
     public var members: [(String, JSON)] {
-        [
+        var members: [(String, JSON)] = [
             ("accepted", .bool(accepted)),
             ("rejection", rejection.map(\.json) ?? .null),
             ("declaredType", .string(upload.declaredType)),
@@ -33,6 +33,8 @@ public struct UploadReport: Sendable {
             ("bytesOut", .int(upload.bytesOut)),
             ("digests", .object(upload.digests.map { ($0.algorithm, .string($0.hex)) })),
         ]
+        if let attributes = upload.attributesJSON { members.append(("attributes", attributes)) }
+        return members
     }
 }
 

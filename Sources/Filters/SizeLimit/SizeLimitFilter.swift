@@ -57,8 +57,8 @@ extension SizeLimitFilter {
         }
         let summary = [max.map { "max \(ByteSize.format($0))" }, min.map { "min \(ByteSize.format($0))" }]
             .compactMap { $0 }.joined(separator: ", ")
-        return FilterStep(name: "size-limit", summary: summary) { (placement: FilterStep.Placement) in
-            SizeLimitFilter(max: max, min: min, trustDeclaredLength: placement.seesOriginalBytes)
+        return FilterStep(name: "size-limit", summary: summary) { (context: FilterStep.Context) in
+            SizeLimitFilter(max: max, min: min, trustDeclaredLength: context.seesOriginalBytes)
         }
     }
 }

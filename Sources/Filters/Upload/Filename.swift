@@ -37,7 +37,7 @@ public enum Filename {
     }
 
     /// The longest run of whole scalars from the start of `text` within `bytes` UTF-8 bytes.
-    static func prefix(_ text: Substring, bytes: Int) -> String {
+    package static func prefix(_ text: Substring, bytes: Int) -> String {
         var out = String.UnicodeScalarView()
         var count = 0
         for scalar in text.unicodeScalars {
@@ -61,14 +61,5 @@ public enum Filename {
         case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: return true
         default: return false
         }
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

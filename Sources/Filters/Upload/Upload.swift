@@ -20,7 +20,8 @@ public struct Upload: Sendable, Equatable {
     public var disposition: Disposition?
     /// Digests by algorithm, in the order they were configured.
     public var digests: Digests
-    /// Free-form facts a filter wants reported (custom filters use it).
+    /// Facts a filter wants reported, e.g. a scanner's verdict: listed under `attributes` in
+    /// the server's answer and in `filterctl test`'s report.
     public var attributes: [String: String]
 
     // Counts, kept by the chain.

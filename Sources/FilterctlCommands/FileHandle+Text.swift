@@ -1,0 +1,5 @@
+import Foundation
+
+extension FileHandle {
+    func write(_ text: String) { write(Data(text.utf8)) }
+}

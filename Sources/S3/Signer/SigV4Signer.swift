@@ -1,0 +1,111 @@
+import Checksums
+import Crypto
+import Foundation
+
+/// AWS Signature Version 4 for S3, header-based: the canonical request, the string to sign,
+/// the day's signing key, and the Authorization header.
+public struct SigV4Signer: Sendable {
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+    public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    public var credentials: S3Credentials
+    public var region: String
+    public var service: String
+
+    public init(credentials: S3Credentials, region: String, service: String = "s3") {
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+    }
+
+    /// A request to sign: `path` and `query` exactly as they go on the wire (already encoded
+    /// by ``URIEncoding``), `headers` including `host`.
+    public struct Request {
+        public var method: String
+        public var path: String
+        public var query: [(name: String, value: String?)]
+        public var headers: [(name: String, value: String)]
+        /// Hex SHA-256 of the body, or ``SigV4Signer/unsignedPayload``.
+        public var payloadHash: String
+
+        public init(method: String, path: String, query: [(name: String, value: String?)] = [], headers: [(name: String, value: String)], payloadHash: String) {
+            self.method = method
+            self.path = path
+            self.query = query
+            self.headers = headers
+            self.payloadHash = payloadHash
+        }
+    }
+
+    /// The headers to add to the request: x-amz-date, x-amz-content-sha256, the session token
+    /// if any, and Authorization. Every header given is signed.
+    public func sign(_ request: Request, date: Date) -> [(name: String, value: String)] {
+        let (amzDate, day) = SigV4Signer.timestamps(date)
+        var added: [(name: String, value: String)] = [("x-amz-date", amzDate), ("x-amz-content-sha256", request.payloadHash)]
+        if let token = credentials.sessionToken { added.append(("x-amz-security-token", token)) }
+        var signing = request
+        signing.headers += added
+        let (canonical, signedHeaders) = canonicalRequest(signing)
+        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(SigV4Signer.hexSHA256(Array(canonical.utf8)))"
+        let signature = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day: day))
+        let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope),SignedHeaders=\(signedHeaders),Signature=\(Array(signature).hex)"
+        return added + [("authorization", authorization)]
+    }
+
+    /// The canonical request and the signed-headers list.
+    func canonicalRequest(_ request: Request) -> (String, String) {
+        // Lowercase names, values trimmed with inner runs of spaces collapsed, repeats joined by commas.
+        var merged: [String: [String]] = [:]
+        for (name, value) in request.headers {
+            merged[name.lowercased(), default: []].append(value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " "))
+        }
+        let names = merged.keys.sorted()
+        let headerLines = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
+        let signedHeaders = names.joined(separator: ";")
+        let canonical = [
+            request.method, request.path, URIEncoding.canonicalQuery(request.query), headerLines, signedHeaders, request.payloadHash,
+        ].joined(separator: "\n")
+        return (canonical, signedHeaders)
+    }
+
+    func signingKey(day: String) -> SymmetricKey {
+        var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
+        for part in [day, region, service, "aws4_request"] {
+            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+        }
+        return key
+    }
+
+    /// ("20130524T000000Z", "20130524") in UTC.
+    static func timestamps(_ date: Date) -> (String, String) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds.floorDivided(by: 86_400)
+        let (y, m, d) = civil(fromDays: days)
+        let s = seconds - days * 86_400
+        let day = String(format: "%04d%02d%02d", y, m, d)
+        return (day + String(format: "T%02d%02d%02dZ", s / 3600, s / 60 % 60, s % 60), day)
+    }
+
+    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    static func hexSHA256(_ bytes: [UInt8]) -> String { Array(SHA256.hash(data: bytes)).hex }
+}
+
+extension Int {
+    func floorDivided(by divisor: Int) -> Int {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}

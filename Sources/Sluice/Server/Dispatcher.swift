@@ -1,0 +1,209 @@
+import Filters
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import Multipart
+import NIOCore
+import S3
+import Storage
+
+/// Answers every request: upload routes, the page, health, metrics, CORS preflights.
+struct Dispatcher: Sendable {
+    let routes: [UploadRoute]
+    let uploads: UploadHandler
+    let limiter: UploadLimiter
+    let cors: CORSPolicy
+    let page: UploadPage?
+    let metrics: ServerMetrics
+    let logger: Logger
+    /// `server.minReceiveRate` and `receiveGracePeriod`.
+    let receiveRate: ReceiveRateGuard.Policy
+    /// `server.sendTimeout`: how long a client may take to read an answer.
+    let sendTimeout: TimeAmount
+    /// After answering before the body was read, how much of it to read and drop so the
+    /// client receives the answer rather than a connection reset.
+    static let lingerBytes: Int64 = 16 << 20
+    static let lingerTime: TimeAmount = .seconds(5)
+    /// Answers larger than this are written in slices of it, each waiting for the connection
+    /// to take the last: an answer a client does not read holds no more than one slice.
+    static let sendSlice = 64 << 10
+
+    func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        let requestId = RequestIdentifier.next()
+        let origin = request.headers[.origin]
+        let path = request.uri.path
+
+        if request.method == .options {
+            // A preflight's CORS headers are its verdict: none are added to a refusal.
+            return try await send(cors.preflight(request.head), to: writer, origin: nil, requestId: requestId, channel: channel)
+        }
+        if let (route, filename) = match(path) {
+            guard request.method == (filename == nil ? .post : .put) else {
+                var reply = Reply.error(APIError(status: 405, error: "method_not_allowed", message: "use \(filename == nil ? "POST with multipart/form-data" : "PUT with the file as the body") here"))
+                reply.headers[.allow] = filename == nil ? "POST, OPTIONS" : "PUT, OPTIONS"
+                reply.closeConnection = true
+                return try await sendEarly(reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+            }
+            return try await upload(request, route: route, filename: filename, writer: writer, channel: channel, origin: origin, requestId: requestId)
+        }
+        guard request.method == .get || request.method == .head else {
+            let known = ["/", "/sluice.js", "/healthz", "/metrics"].contains(path)
+            let error = known ? APIError(status: 405, error: "method_not_allowed", message: "use GET here") : .notFound
+            var reply = Reply.error(error)
+            if known { reply.headers[.allow] = "GET, HEAD" }
+            reply.closeConnection = true
+            return try await sendEarly(reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+        }
+        let reply: Reply =
+            switch path {
+            case "/healthz": .json(200, .object([("status", "ok"), ("uploadsInFlight", .int(Int64(limiter.inFlight)))]))
+            case "/metrics": Reply(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: ByteBuffer(bytes: metrics.render()))
+            case "/" where page != nil: page!.html
+            case "/sluice.js" where page != nil: page!.script
+            default: .error(.notFound)
+            }
+        try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel, headOnly: request.method == .head)
+    }
+
+    /// The route for a path: `/upload` takes POST, `/upload/<filename>` takes PUT.
+    func match(_ path: String) -> (UploadRoute, String?)? {
+        for route in routes {
+            if path == route.path { return (route, nil) }
+            if path.hasPrefix(route.path + "/") {
+                let rest = String(path.dropFirst(route.path.count + 1))
+                let name = rest.removingPercentEncoding ?? rest
+                if !name.isEmpty { return (route, name) }
+            }
+        }
+        return nil
+    }
+
+    private func upload(
+        _ request: Request, route: UploadRoute, filename: String?, writer: consuming ResponseWriter, channel: any Channel, origin: String?, requestId: String
+    ) async throws {
+        let started = ContinuousClock.now
+        let routeLogger = logger.with(requestId: requestId)
+        let client = UploadLimiter.clientKey(channel.remoteAddress)
+        // Checks that need no body come first; the answer goes out before any byte is read.
+        if let error = preflightCheck(request, route: route, client: client) {
+            let kind: UploadHandler.Outcome.Kind = error.status == 503 ? .overloaded : error.status == 429 ? .tooManyUploads : error.status == 401 ? .unauthorized : .tooLarge
+            let outcome = UploadHandler.Outcome(reply: .error(error), error: error, kind: kind)
+            metrics.started()
+            account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
+            return try await sendEarly(outcome.reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+        }
+        metrics.started()
+        // The slot is held until the answer is written, so unread answers count against it too.
+        defer { limiter.leave(client: client) }
+        if request.headers[.expect]?.lowercased() == "100-continue" {
+            do {
+                try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            } catch {
+                // The client left before its body began: still one finished upload in the books.
+                let gone = APIError(status: 400, error: "incomplete_request", message: "the client closed the connection before sending its body")
+                let outcome = UploadHandler.Outcome(reply: .error(gone), error: gone, kind: .disconnected)
+                account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
+                channel.close(promise: nil)
+                return
+            }
+        }
+        let rateGuard = ReceiveRateGuard(policy: receiveRate)
+        let stream = RequestStream(request.body, limit: route.config.maxRequestBytes, rateGuard: rateGuard)
+        let watch = rateGuard.watch(channel)
+        let outcome: UploadHandler.Outcome =
+            if let filename {
+                await uploads.raw(request, route: route, filename: filename, stream: stream, logger: routeLogger)
+            } else {
+                await uploads.form(request, route: route, stream: stream, logger: routeLogger)
+            }
+        watch?.cancel()
+        account(outcome, request, route: route, received: stream.received, since: started, logger: routeLogger, requestId: requestId)
+        do {
+            try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
+        } catch where outcome.kind == .disconnected {
+            // Answered if the client only half-closed; gone otherwise, and nothing is owed.
+            channel.close(promise: nil)
+        }
+    }
+
+    /// An upload's end in the books: its metrics and its log line.
+    private func account(
+        _ outcome: UploadHandler.Outcome, _ request: Request, route: UploadRoute, received: Int64, since started: ContinuousClock.Instant, logger: Logger, requestId: String
+    ) {
+        let duration = ContinuousClock.now - started
+        metrics.finished(route: route.path, outcome: outcome.kind.rawValue, duration: duration)
+        UploadLog.record(logger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: received, duration: duration)
+    }
+
+    /// Auth, size and load checks that need no body. Enters the limiter when all pass.
+    private func preflightCheck(_ request: Request, route: UploadRoute, client: String) -> APIError? {
+        if let auth = route.auth, let error = auth.check(request.headers) { return error }
+        if let limit = route.config.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+            return APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))")
+        }
+        switch limiter.tryEnter(client: client) {
+        case nil:
+            return nil
+        case .serverFull:
+            return .overloaded("the server is taking \(limiter.limit) uploads already; try again shortly", retryAfter: 1)
+        case .clientFull:
+            return APIError(
+                status: 429, error: "too_many_uploads", message: "this client has \(limiter.perClient) uploads in progress already, the most one client may have",
+                retryAfter: 1)
+        }
+    }
+
+    /// Sends a reply. When the request body was not read to its end, the connection is closed
+    /// after it, but only after reading and dropping what the client still sends for a while:
+    /// closing at once would make the kernel reset the connection, and the client would see a
+    /// reset instead of the answer.
+    private func sendEarly(
+        _ reply: Reply, to writer: consuming ResponseWriter, request: Request, stream: RequestStream?, channel: any Channel, origin: String?, requestId: String
+    ) async throws {
+        let stream = stream ?? RequestStream(request.body, limit: nil)
+        var reply = reply
+        let expectsContinue = request.headers[.expect]?.lowercased() == "100-continue" && stream.received == 0
+        reply.closeConnection = reply.closeConnection || !stream.ended
+        try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel)
+        guard reply.closeConnection else { return }
+        if stream.ended || expectsContinue || stream.tooSlow {
+            // Nothing more is coming: the body ended, the client waits for "100 Continue"
+            // before sending, or the input was closed on a client too slow to wait for.
+            channel.close(promise: nil)
+            return
+        }
+        let deadline = channel.eventLoop.scheduleTask(in: Dispatcher.lingerTime) { channel.close(promise: nil) }
+        _ = await stream.drain(maxBytes: Dispatcher.lingerBytes)
+        deadline.cancel()
+        channel.close(promise: nil)
+    }
+
+    /// Writes a reply. One that the client does not read within `sendTimeout` closes the
+    /// connection; a large one goes in slices, so the connection's backpressure holds it back.
+    private func send(
+        _ reply: Reply, to writer: consuming ResponseWriter, origin: String?, requestId: String, channel: any Channel, headOnly: Bool = false
+    ) async throws {
+        var reply = reply
+        for field in cors.responseHeaders(origin: origin) { reply.headers.append(field) }
+        reply.headers[.init("X-Request-Id")!] = requestId
+        let head = reply.head
+        let deadline = channel.eventLoop.scheduleTask(in: sendTimeout) { channel.close(promise: nil) }
+        defer { deadline.cancel() }
+        let body: ResponseBody
+        if headOnly {
+            body = ResponseBody()
+        } else if reply.body.readableBytes <= Dispatcher.sendSlice {
+            body = ResponseBody(byteBuffer: reply.body)
+        } else {
+            body = ResponseBody(contentLength: reply.body.readableBytes) { [bytes = reply.body] writer in
+                var rest = bytes
+                while let slice = rest.readSlice(length: Swift.min(Dispatcher.sendSlice, rest.readableBytes)), slice.readableBytes > 0 {
+                    try await writer.write(slice)
+                }
+                try await writer.finish(nil)
+            }
+        }
+        try await writer.write(response: head, body: body)
+    }
+}

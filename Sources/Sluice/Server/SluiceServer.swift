@@ -1,0 +1,116 @@
+import Filters
+import Foundation
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Storage
+import UnixSignals
+
+/// Sluice's upload server, to run on its own (``UploadServerMain``) or inside an application's
+/// own `ServiceGroup`: give it a config whose chains were built with your registry.
+///
+/// ```swift
+/// var registry = FilterRegistry.standard
+/// registry.register(DenyWordFilter.definition)
+/// let config = try SluiceConfig.load(path: "sluice.yaml", registry: registry)
+/// try await SluiceServer(config: config).run()
+/// ```
+///
+/// `run()` opens the storage and checks the bucket, serves until a graceful shutdown (from
+/// `shutdownSignals` or from the group it runs in) or cancellation, gives uploads in flight
+/// `server.shutdownTimeout` to finish, and then closes everything it opened: the storage's
+/// connections and the filters' helper threads.
+public struct SluiceServer: Service {
+    public let config: SluiceConfig
+    /// Read for SLUICE_HOST, SLUICE_PORT, credentials and route tokens.
+    public var environment: [String: String]
+    public var logger: Logger
+    /// Signals that start a graceful shutdown; none by default, for a server inside a group
+    /// that has its own.
+    public var shutdownSignals: [UnixSignal] = []
+    /// Told the bound address (`127.0.0.1:8080`) once the server listens: the port, when 0
+    /// was asked for.
+    public var onListening: @Sendable (String) -> Void = { _ in }
+
+    public init(config: SluiceConfig, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "sluice")) {
+        self.config = config
+        self.environment = environment
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let server = try Settings.server(config.server, environment: environment)
+        guard let storageConfig = config.storage else {
+            throw StartupError("\(config.file): no storage: section; the server needs to know where uploads go (type: s3, or discard)")
+        }
+        guard !config.routes.isEmpty else { throw StartupError("\(config.file): no routes: nothing to upload to") }
+        for warning in config.warnings { logger.warning("\(warning)") }
+        let budget = MemoryBudget(limit: Int(server.maxBufferedBytes), startTimeout: .milliseconds(Int64(server.memoryWaitTimeout * 1000)))
+        let storage: OpenedStorage
+        do {
+            storage = try storageConfig.open(environment: environment, budget: budget)
+        } catch {
+            throw StartupError("\(config.file): storage: \(error.message)")
+        }
+        let resources = FilterResources()
+        do {
+            try await Settings.checkStorage(storage, config: storageConfig)
+            try await serve(server, storage: storage, budget: budget, resources: resources)
+        } catch {
+            await close(storage, resources)
+            throw error
+        }
+        await close(storage, resources)
+    }
+
+    private func close(_ storage: OpenedStorage, _ resources: FilterResources) async {
+        await storage.shutdown()
+        resources.shutdown()
+    }
+
+    private func serve(_ server: ServerConfig, storage: OpenedStorage, budget: MemoryBudget, resources: FilterResources) async throws {
+        let metrics = ServerMetrics(budget: budget)
+        if let client = storage.s3 { metrics.observe(client) }
+        let routes = try UploadRoute.all(in: config, environment: environment)
+        for route in routes where route.auth?.tokens.isEmpty == true {
+            logger.warning("the environment variable for this route's tokens is empty or unset: every upload will get 401", metadata: ["route": "\(route.path)", "variable": "\(route.auth!.variable)"])
+        }
+        let dispatcher = Dispatcher(
+            routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources),
+            limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
+            page: server.page ? UploadPage(routes: routes) : nil, metrics: metrics, logger: logger,
+            receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
+            sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)))
+        let onListening = self.onListening, logger = self.logger
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
+        let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(
+            configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil, reuseAddress: true),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            responder: { request, writer, channel in
+                try await dispatcher.respond(to: request, writer: writer, channel: channel)
+            },
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+                logger.info("listening", metadata: ["address": "\(address)", "storage": "\(storage.description)", "routes": "\(routes.map(\.path))"])
+                onListening(address)
+            })
+        // A group of its own, for the shutdown timeouts; run inside another group, it shuts
+        // down when that one does.
+        var group = ServiceGroupConfiguration(services: [httpServer], gracefulShutdownSignals: shutdownSignals, logger: logger)
+        // In-flight uploads get this long to finish; then they are cancelled, which aborts them.
+        group.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownTimeout * 1000))
+        group.maximumCancellationDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
+        logger.info("stopped")
+    }
+}
+
+/// Why the server could not start: a message for the operator, naming the config file.
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

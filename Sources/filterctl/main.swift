@@ -1,0 +1,3 @@
+import FilterctlCommands
+
+await FilterctlMain.run()

@@ -1,0 +1,145 @@
+import Filters
+import Foundation
+import NIOCore
+@testable import S3
+@testable import Storage
+import TestSupport
+import Testing
+
+/// Retries and integrity, through a proxy that injects faults in front of the S3 endpoint.
+@Suite(.enabled(if: S3TestEnvironment.current != nil, S3TestEnvironment.skipReason), .serialized)
+struct S3FaultTests {
+    let s3 = S3TestEnvironment.current!
+
+    /// scripts/testing/fault_proxy.py in front of the endpoint, stopped by its PID.
+    final class FaultProxy {
+        let process = Process()
+        let url: String
+
+        init(upstream: String, rules: [String]) throws {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/testing/fault_proxy.py").standardized.path
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, upstream] + rules
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            var line = Data()
+            while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+            guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw GzipCheckFailed(message: "fault proxy did not start") }
+            url = "http://127.0.0.1:\(port)"
+        }
+
+        deinit {
+            // SIGKILL: the test runner's blocked signal mask is inherited by its children.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    func upload(_ bytes: ByteBuffer, through proxy: FaultProxy, key: String, attempts: Int = 3) async throws -> (Chain.Outcome, S3Client, RequestLog) {
+        let client = try s3.client(endpoint: proxy.url, attempts: attempts)
+        let log = RequestLog(client)
+        let sink = S3Sink(client: client, settings: s3.settings())
+        do {
+            let outcome = try await Chain.from("- hash: { algorithms: [sha256] }").run(
+                Upload(filename: "f.bin"), from: Slices(buffer: bytes, chunk: 64 << 10), into: sink, key: key)
+            return (outcome, client, log)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+    }
+
+    @Test func transientErrorsAreRetriedAndTheUploadSucceeds() async throws {
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["POST:uploads:500:1", "PUT:partNumber=2:503:1", "PUT:partNumber=3:reset:1", "POST:uploadId=:503:1"])
+        let bytes = try randomBytes(17 << 20)
+        let key = S3TestEnvironment.prefix() + "flaky.bin"
+        let (outcome, client, log) = try await upload(bytes, through: proxy, key: key)
+        defer { Task { try? await client.shutdown() } }
+        #expect(outcome.stored?.parts == 4)
+        #expect(log.count("CreateMultipartUpload") == 2)
+        #expect(log.count("UploadPart") == 6)
+        #expect(log.count("CompleteMultipartUpload") == 2)
+        #expect(log.all.filter { $0.status == nil }.count == 1, "the reset connection")
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
+    }
+
+    @Test func transientErrorOnPutObjectIsRetried() async throws {
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT::503:2"])
+        let key = S3TestEnvironment.prefix() + "small.bin"
+        let bytes = try randomBytes(1000)
+        let (outcome, client, log) = try await upload(bytes, through: proxy, key: key)
+        defer { Task { try? await client.shutdown() } }
+        #expect(outcome.stored != nil)
+        #expect(log.count("PutObject") == 3)
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
+    }
+
+    @Test func persistentErrorsGiveUpAndLeaveNothing() async throws {
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=2:503:10"])
+        let key = S3TestEnvironment.prefix() + "doomed.bin"
+        await #expect {
+            _ = try await upload(try randomBytes(12 << 20), through: proxy, key: key)
+        } throws: { error in
+            (error as? S3Error)?.code == "SlowDown"
+        }
+        let direct = try s3.client()
+        defer { Task { try? await direct.shutdown() } }
+        #expect(try await direct.nothingLeft(bucket: s3.bucket, key: key))
+    }
+
+    @Test func aTimeoutIsRetried() async throws {
+        // The first try of part 1 gets no answer for 2.5 s; the client gives up after 1 s of silence.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=1:delay2500:1"])
+        var configuration = S3Client.Configuration(endpoint: try S3Endpoint.custom(proxy.url, pathStyle: true), region: s3.region, credentials: s3.credentials)
+        configuration.idleTimeout = .seconds(1)
+        configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20))
+        let client = S3Client(configuration)
+        defer { Task { try? await client.shutdown() } }
+        let log = RequestLog(client)
+        let bytes = try randomBytes(7 << 20)
+        let key = S3TestEnvironment.prefix() + "slow.bin"
+        let outcome = try await Chain.from("- hash: {}").run(
+            Upload(), from: Slices(buffer: bytes, chunk: 64 << 10), into: S3Sink(client: client, settings: s3.settings()), key: key)
+        #expect(outcome.stored?.parts == 2)
+        #expect(log.all.filter { $0.operation == "UploadPart" && $0.status == nil }.count == 1)
+        #expect(log.count("UploadPart") == 3)
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
+    }
+
+    @Test func whenEverySlotIsBusyTheSinkStopsPulling() async throws {
+        // One part in flight at a time, and S3 slow to answer: the source must not be read ahead
+        // by more than the part in flight, the part waiting for a slot, and one chunk.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=:delay3000:100"])
+        let client = try s3.client(endpoint: proxy.url)
+        defer { Task { try? await client.shutdown() } }
+        let sink = S3Sink(client: client, settings: s3.settings { $0.concurrency = 1 })
+        let chunk = 256 << 10
+        let source = Chunks((0..<160).map { _ in ByteBuffer(repeating: 7, count: chunk) })  // 40 MiB
+        let key = S3TestEnvironment.prefix() + "backpressure.bin"
+        let chain = try Chain.from("- hash: {}")
+        let upload = Task { try await chain.run(Upload(), from: source, into: sink, key: key) }
+        try await Task.sleep(for: .seconds(2))
+        let pulled = source.pulled * chunk
+        #expect(pulled <= 2 * (5 << 20) + chunk, "pulled \(pulled) bytes while part 1 was in flight")
+        #expect(pulled >= 5 << 20)
+        upload.cancel()
+        _ = try? await upload.value
+        #expect(try await client.nothingLeft(bucket: s3.bucket, key: key))
+    }
+
+    @Test(.enabled(if: S3TestEnvironment.current?.strict == true, S3TestEnvironment.notStrictReason))
+    func aCorruptedPartIsRefusedByItsChecksum() async throws {
+        // A byte flipped on the wire: S3 compares the part with its CRC32 and refuses it.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=2:corrupt:1"])
+        let key = S3TestEnvironment.prefix() + "corrupted.bin"
+        await #expect {
+            _ = try await upload(try randomBytes(12 << 20), through: proxy, key: key)
+        } throws: { error in
+            (error as? S3Error)?.code == "BadDigest"
+        }
+        let direct = try s3.client()
+        defer { Task { try? await direct.shutdown() } }
+        #expect(try await direct.nothingLeft(bucket: s3.bucket, key: key))
+    }
+}

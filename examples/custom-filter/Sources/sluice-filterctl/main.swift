@@ -1,0 +1,6 @@
+import DenyWord
+import FilterctlCommands
+import Filters
+
+// filterctl, knowing one more filter.
+await FilterctlMain.run(registry: .withDenyWord)
