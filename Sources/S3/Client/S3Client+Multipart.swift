@@ -9,6 +9,12 @@ extension S3Client {
         public var etag: String
         /// Base64, when the upload uses an x-amz-checksum algorithm.
         public var checksum: String?
+
+        public init(number: Int, etag: String, checksum: String? = nil) {
+            self.number = number
+            self.etag = etag
+            self.checksum = checksum
+        }
     }
 
     /// A multipart upload that was started and not finished.

@@ -8,6 +8,11 @@ extension S3Client {
         /// Without the quotes S3 puts around it.
         public var etag: String?
         public var versionId: String?
+
+        public init(etag: String?, versionId: String? = nil) {
+            self.etag = etag
+            self.versionId = versionId
+        }
     }
 
     /// PutObject: the whole object in one request, with its checksum (`digest`: its value, when

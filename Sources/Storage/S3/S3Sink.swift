@@ -10,7 +10,7 @@ import Synchronization
 /// every slot is busy the sink stops pulling, so the client's socket feels it. On any failure
 /// the multipart upload is aborted, even when the task was cancelled: nothing is left behind.
 public final class S3Sink: Sink {
-    public let client: S3Client
+    public let client: any S3API
     public let settings: S3UploadSettings
     /// Shared across uploads (the server's `maxBufferedBytes`), or nil for no limit.
     public let budget: MemoryBudget?
@@ -18,7 +18,7 @@ public final class S3Sink: Sink {
     private let warn: @Sendable (String) -> Void
     private let pool: PartBufferPool
 
-    public init(client: S3Client, settings: S3UploadSettings, budget: MemoryBudget? = nil, warn: @escaping @Sendable (String) -> Void = S3Sink.printWarning) {
+    public init(client: any S3API, settings: S3UploadSettings, budget: MemoryBudget? = nil, warn: @escaping @Sendable (String) -> Void = S3Sink.printWarning) {
         self.client = client
         self.settings = settings
         self.budget = budget
@@ -129,7 +129,7 @@ public final class S3Sink: Sink {
             } catch let error as S3Error where error.code == "NoSuchUpload" {
                 // Gone already: CompleteMultipartUpload may have succeeded before its answer was lost.
                 do {
-                    try await client.deleteObject(bucket: bucket, key: key)
+                    try await client.deleteObject(bucket: bucket, key: key, versionId: nil)
                 } catch {
                     warn("could not delete \(bucket)/\(key) after a failed completion: \(error)")
                 }

@@ -1,0 +1,119 @@
+import NIOCore
+import S3
+import Storage
+import Synchronization
+
+/// An S3 in memory, behind the sink's `S3API`: objects, multipart uploads with S3's part rules,
+/// and faults on demand, for sink tests that need no endpoint. It keeps the calls it got.
+public final class InMemoryS3: S3API {
+    public struct Object: Sendable {
+        public var bytes: [UInt8]
+        public var attributes: ObjectAttributes
+        public var parts: Int
+    }
+
+    /// One call, as a fault rule sees it: the operation's S3 name and, for UploadPart, the number.
+    public struct Call: Sendable, Equatable {
+        public var operation: String
+        public var part: Int?
+    }
+
+    private struct Upload {
+        var key: String
+        var attributes: ObjectAttributes
+        var parts: [Int: [UInt8]] = [:]
+    }
+
+    private struct State {
+        var objects: [String: Object] = [:]
+        var uploads: [String: Upload] = [:]
+        var calls: [Call] = []
+        var nextId = 0
+    }
+
+    private let state = Mutex(State())
+    /// Returns the error a call fails with, or nil to let it through.
+    private let fault: @Sendable (Call) -> (any Error)?
+    /// S3's smallest part but the last.
+    public static let minimumPartSize = 5 << 20
+
+    public init(fault: @escaping @Sendable (Call) -> (any Error)? = { _ in nil }) {
+        self.fault = fault
+    }
+
+    public var objects: [String: Object] { state.withLock { $0.objects } }
+    /// Multipart uploads started and neither completed nor aborted.
+    public var unfinishedUploads: Int { state.withLock { $0.uploads.count } }
+    public var calls: [Call] { state.withLock { $0.calls } }
+
+    private func enter(_ operation: String, part: Int? = nil) throws {
+        let call = Call(operation: operation, part: part)
+        state.withLock { $0.calls.append(call) }
+        if let error = fault(call) { throw error }
+    }
+
+    private static func noSuchUpload(_ operation: String, _ key: String) -> S3Error {
+        S3Error(operation: operation, resource: key, status: 404, code: "NoSuchUpload", message: "The specified upload does not exist.")
+    }
+
+    public func putObject(
+        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]?
+    ) async throws -> S3Client.PutResult {
+        try enter("PutObject")
+        state.withLock { $0.objects[key] = Object(bytes: Array(body.readableBytesView), attributes: attributes, parts: 1) }
+        return S3Client.PutResult(etag: "put-\(key)")
+    }
+
+    public func createMultipartUpload(bucket: String, key: String, attributes: ObjectAttributes, checksum: S3Checksum) async throws -> String {
+        try enter("CreateMultipartUpload")
+        return state.withLock { state in
+            state.nextId += 1
+            let id = "upload-\(state.nextId)"
+            state.uploads[id] = Upload(key: key, attributes: attributes)
+            return id
+        }
+    }
+
+    public func uploadPart(
+        bucket: String, key: String, uploadId: String, number: Int, body: ByteBuffer, checksum: S3Checksum, digest: [UInt8]?
+    ) async throws -> S3Client.CompletedPart {
+        try enter("UploadPart", part: number)
+        try state.withLock { state in
+            guard state.uploads[uploadId] != nil else { throw Self.noSuchUpload("UploadPart", key) }
+            state.uploads[uploadId]!.parts[number] = Array(body.readableBytesView)
+        }
+        return S3Client.CompletedPart(number: number, etag: "\"part-\(number)\"")
+    }
+
+    public func completeMultipartUpload(
+        bucket: String, key: String, uploadId: String, parts: [S3Client.CompletedPart], checksum: S3Checksum
+    ) async throws -> S3Client.PutResult {
+        try enter("CompleteMultipartUpload")
+        return try state.withLock { state in
+            guard let upload = state.uploads[uploadId] else { throw Self.noSuchUpload("CompleteMultipartUpload", key) }
+            let numbers = parts.map(\.number)
+            guard numbers == numbers.sorted(), Set(numbers).count == numbers.count, numbers.allSatisfy({ upload.parts[$0] != nil }) else {
+                throw S3Error(operation: "CompleteMultipartUpload", resource: key, status: 400, code: "InvalidPart", message: "parts \(numbers)")
+            }
+            let bodies = numbers.map { upload.parts[$0]! }
+            guard bodies.dropLast().allSatisfy({ $0.count >= Self.minimumPartSize }) else {
+                throw S3Error(operation: "CompleteMultipartUpload", resource: key, status: 400, code: "EntityTooSmall", message: "a part but the last is under 5 MiB")
+            }
+            state.objects[key] = Object(bytes: Array(bodies.joined()), attributes: upload.attributes, parts: bodies.count)
+            state.uploads[uploadId] = nil
+            return S3Client.PutResult(etag: "multipart-\(key)")
+        }
+    }
+
+    public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+        try enter("AbortMultipartUpload")
+        try state.withLock { state in
+            guard state.uploads.removeValue(forKey: uploadId) != nil else { throw Self.noSuchUpload("AbortMultipartUpload", key) }
+        }
+    }
+
+    public func deleteObject(bucket: String, key: String, versionId: String?) async throws {
+        try enter("DeleteObject")
+        _ = state.withLock { $0.objects.removeValue(forKey: key) }
+    }
+}
