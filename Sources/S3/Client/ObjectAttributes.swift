@@ -1,6 +1,8 @@
 import Checksums
 
-/// What an object is stored with besides its bytes: headers from the chain and from config.
+/// What an object is created with besides its bytes (PutObject, CreateMultipartUpload): the
+/// headers the chain decided and those the storage config adds. ``ObjectInfo`` is what S3 says
+/// back about a stored object.
 public struct ObjectAttributes: Sendable, Equatable {
     public var contentType: String?
     public var contentDisposition: String?
@@ -43,19 +45,4 @@ public struct ObjectAttributes: Sendable, Equatable {
     public static func == (a: ObjectAttributes, b: ObjectAttributes) -> Bool {
         a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
     }
-}
-
-/// What HeadObject tells about an object.
-public struct ObjectInfo: Sendable {
-    public var contentLength: Int64
-    public var contentType: String?
-    public var contentDisposition: String?
-    public var contentEncoding: String?
-    public var cacheControl: String?
-    public var etag: String?
-    public var versionId: String?
-    public var storageClass: String?
-    public var serverSideEncryption: String?
-    /// x-amz-meta-* without the prefix.
-    public var metadata: [String: String]
 }

@@ -53,22 +53,6 @@ extension S3Client {
     }
 }
 
-extension ObjectInfo {
-    init(_ headers: HTTPHeaders) {
-        var metadata: [String: String] = [:]
-        for (name, value) in headers where name.lowercased().hasPrefix("x-amz-meta-") {
-            metadata[String(name.lowercased().dropFirst("x-amz-meta-".count))] = value
-        }
-        self.init(
-            contentLength: headers.first(name: "content-length").flatMap { Int64($0) } ?? 0,
-            contentType: headers.first(name: "content-type"), contentDisposition: headers.first(name: "content-disposition"),
-            contentEncoding: headers.first(name: "content-encoding"), cacheControl: headers.first(name: "cache-control"),
-            etag: headers.first(name: "etag").map(S3Client.unquoted), versionId: headers.first(name: "x-amz-version-id"),
-            storageClass: headers.first(name: "x-amz-storage-class"),
-            serverSideEncryption: headers.first(name: "x-amz-server-side-encryption"), metadata: metadata)
-    }
-}
-
 extension S3Client {
     /// ListObjectsV2: every key under `prefix`, across pages.
     public func listObjects(bucket: String, prefix: String? = nil) async throws -> [String] {
