@@ -16,11 +16,11 @@ struct ConfigOptions: ParsableArguments {
     static let localConfig = "sluice.yaml"
 
     func load() throws -> SluiceConfig {
-        if let config { return try SluiceConfig.load(path: config, registry: Filterctl.registry.withLock { $0 }) }
+        if let config { return try SluiceConfig.load(path: config, registry: Filterctl.registry) }
         if FileManager.default.fileExists(atPath: Self.localConfig) {
-            return try SluiceConfig.load(path: Self.localConfig, registry: Filterctl.registry.withLock { $0 })
+            return try SluiceConfig.load(path: Self.localConfig, registry: Filterctl.registry)
         }
-        return try SluiceConfig.builtInDefault(registry: Filterctl.registry.withLock { $0 })
+        return try SluiceConfig.builtInDefault(registry: Filterctl.registry)
     }
 
     func selectChain(in config: SluiceConfig) throws -> Chain {

@@ -16,5 +16,9 @@ struct Filterctl: AsyncParsableCommand {
 
     /// The filters config files may name: the standard ones, or those given to
     /// ``FilterctlMain/run(registry:)``, set once before the command line is read.
-    static let registry = Mutex(FilterRegistry.standard)
+    static var registry: FilterRegistry {
+        get { chosenRegistry.withLock { $0 } }
+        set { chosenRegistry.withLock { $0 = newValue } }
+    }
+    private static let chosenRegistry = Mutex(FilterRegistry.standard)
 }

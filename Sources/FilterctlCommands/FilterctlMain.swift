@@ -14,7 +14,7 @@ import Foundation
 /// like config and I/O errors.
 public enum FilterctlMain {
     public static func run(registry: FilterRegistry = .standard) async -> Never {
-        Filterctl.registry.withLock { $0 = registry }
+        Filterctl.registry = registry
         do {
             var command = try Filterctl.parseAsRoot()
             if var command = command as? AsyncParsableCommand {

@@ -13,7 +13,7 @@ struct FiltersCommand: ParsableCommand {
 
     func run() throws {
         var lines: [String] = []
-        for definition in Filterctl.registry.withLock({ $0 }).all {
+        for definition in Filterctl.registry.all {
             lines.append(definition.name)
             lines.append("  \(definition.summary)")
             for option in definition.options {

@@ -20,7 +20,7 @@ struct ValidateCommand: ParsableCommand {
         if config == nil, !FileManager.default.fileExists(atPath: path) {
             throw CLIError(message: "no config given and no ./\(ConfigOptions.localConfig) here")
         }
-        let loaded = try SluiceConfig.load(path: path, registry: Filterctl.registry.withLock { $0 })
+        let loaded = try SluiceConfig.load(path: path, registry: Filterctl.registry)
         print(ValidateCommand.summary(loaded))
         for warning in loaded.warnings {
             FileHandle.standardError.write("warning: \(warning)\n")

@@ -11,30 +11,6 @@ import Testing
 /// The server as a library, in this process: built from a config with a filter of the test's
 /// own, run in an application's ServiceGroup, and shut down with it.
 @Suite struct SluiceServerTests {
-    /// Counts an upload's lines, reports them, and refuses more than `max`.
-    struct LineCountFilter: Filter {
-        let max: Int
-        var lines = 0
-
-        mutating func write(_ chunk: ByteBuffer, _ upload: inout Upload) throws -> ByteBuffer? {
-            lines += chunk.readableBytesView.lazy.filter { $0 == UInt8(ascii: "\n") }.count
-            if lines > max { throw Rejection(code: "too_many_lines", status: 422, message: "more than \(max) lines") }
-            return chunk
-        }
-
-        mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
-            upload.attributes["lines"] = "\(lines)"
-            return nil
-        }
-
-        static let definition = FilterDefinition(
-            name: "line-count", summary: "Counts lines; refuses more than max.", options: [.init("max", "integer", "Most lines.")]
-        ) { options in
-            let max = try options.int("max", in: 0...1_000_000, default: 100)
-            return FilterStep(name: "line-count") { LineCountFilter(max: max) }
-        }
-    }
-
     static let yaml = """
         server: { host: 127.0.0.1, port: 0 }
         storage: { type: discard }
