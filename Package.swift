@@ -66,6 +66,7 @@ let package = Package(
             name: "Sluice",
             dependencies: [
                 "Filters", "Multipart", "Storage", "S3", "CPlatform",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -102,6 +103,7 @@ let package = Package(
             dependencies: [
                 "Sluice", "Filters", "Storage", "S3", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio

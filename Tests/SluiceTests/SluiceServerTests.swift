@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Filters
 import Foundation
+import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -24,13 +25,14 @@ import Testing
 
     /// Runs a server in a ServiceGroup, gives `body` its base URL, then shuts the group down
     /// and checks that the server's run returned.
-    func withServer(_ body: (String) async throws -> Void) async throws {
+    func withServer(yaml: String = SluiceServerTests.yaml, prepare: (inout SluiceServer) -> Void = { _ in }, _ body: (String) async throws -> Void) async throws {
         var registry = FilterRegistry.standard
         registry.register(LineCountFilter.definition)
-        let config = try SluiceConfig.parse(yaml: SluiceServerTests.yaml, file: "test.yaml", registry: registry)
+        let config = try SluiceConfig.parse(yaml: yaml, file: "test.yaml", registry: registry)
         let (addresses, listening) = AsyncStream.makeStream(of: String.self)
         var server = SluiceServer(config: config, environment: [:], logger: Logger(label: "test"))
         server.onListening = { listening.yield($0) }
+        prepare(&server)
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
         var iterator = addresses.makeAsyncIterator()
@@ -44,6 +46,12 @@ import Testing
         }
         await group.triggerGracefulShutdown()
         try await running.value
+    }
+
+    func get(_ url: String) async throws -> (Int, String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
     }
 
     func post(_ url: String, _ text: String) async throws -> (Int, [String: Any]) {
@@ -69,6 +77,27 @@ import Testing
             #expect(refused == 422)
             #expect(error["error"] as? String == "too_many_lines")
             #expect(error["filter"] as? String == "line-count")
+        }
+    }
+
+    /// A Hummingbird application's own routes on the same port: Sluice keeps its paths, the
+    /// application gets the rest, its 404s included.
+    @Test func aHummingbirdApplicationsRoutesAreServedBesideSluices() async throws {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/hello") { _, _ in "hello from the app" }
+        router.post("/notes/comments") { _, _ in "the app's, not an upload" }
+        try await withServer(prepare: { $0.mount(router.buildResponder()) }) { base in
+            #expect(try await get("\(base)/hello") == (200, "hello from the app"))
+            #expect(try await get("\(base)/missing").0 == 404)
+            let (status, json) = try await post("\(base)/notes", "one\n")
+            #expect(status == 201)
+            #expect((json["files"] as? [[String: Any]])?.count == 1)
+            let (health, _) = try await get("\(base)/healthz")
+            #expect(health == 200)
+            // Below an upload route is Sluice's too (PUT /notes/<filename>), whatever the app routes there.
+            let (shadowed, error) = try await post("\(base)/notes/comments", "x")
+            #expect(shadowed == 405)
+            #expect(error["error"] as? String == "method_not_allowed")
         }
     }
 

@@ -15,6 +15,8 @@ struct Dispatcher: Sendable {
     let limiter: UploadLimiter
     let cors: CORSPolicy
     let page: UploadPage?
+    /// A Hummingbird application's routes: every request for a path Sluice does not own.
+    let application: ApplicationResponder?
     let metrics: ServerMetrics
     let logger: Logger
     /// `server.minReceiveRate` and `receiveGracePeriod`.
@@ -34,6 +36,9 @@ struct Dispatcher: Sendable {
         let origin = request.headers[.origin]
         let path = request.uri.path
 
+        if let application, !owns(path) {
+            return try await application.respond(request, writer, channel, logger.with(requestId: requestId))
+        }
         if request.method == .options {
             // A preflight's CORS headers are its verdict: none are added to a refusal.
             return try await send(cors.preflight(request.head), to: writer, origin: nil, requestId: requestId, channel: channel)
@@ -64,6 +69,11 @@ struct Dispatcher: Sendable {
             default: .error(.notFound)
             }
         try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel, headOnly: request.method == .head)
+    }
+
+    /// Whether Sluice answers `path` itself rather than a mounted application.
+    func owns(_ path: String) -> Bool {
+        match(path) != nil || path == "/healthz" || path == "/metrics" || (page != nil && (path == "/" || path == "/sluice.js"))
     }
 
     /// The route for a path: `/upload` takes POST, `/upload/<filename>` takes PUT.

@@ -1,5 +1,6 @@
 import Filters
 import Foundation
+import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -33,11 +34,21 @@ public struct SluiceServer: Service {
     /// Told the bound address (`127.0.0.1:8080`) once the server listens: the port, when 0
     /// was asked for.
     public var onListening: @Sendable (String) -> Void = { _ in }
+    /// A Hummingbird application's routes, served beside Sluice's (``mount(_:)``).
+    var application: ApplicationResponder?
 
     public init(config: SluiceConfig, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "sluice")) {
         self.config = config
         self.environment = environment
         self.logger = logger
+    }
+
+    /// Serves a Hummingbird application's routes beside Sluice's, on the same port: Sluice
+    /// answers its upload routes (and their CORS preflights), `/healthz`, `/metrics`, and `/`
+    /// and `/sluice.js` while `server.page` is on; every other request goes to `responder`,
+    /// e.g. `router.buildResponder()` of a `Router(context: BasicRequestContext.self)`.
+    public mutating func mount<Responder: HTTPResponder>(_ responder: Responder) where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        application = ApplicationResponder(responder)
     }
 
     public func run() async throws {
@@ -80,7 +91,7 @@ public struct SluiceServer: Service {
         let dispatcher = Dispatcher(
             routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources),
             limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
-            page: server.page ? UploadPage(routes: routes) : nil, metrics: metrics, logger: logger,
+            page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
             receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
             sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)))
         let onListening = self.onListening, logger = self.logger
