@@ -257,4 +257,29 @@ import Testing
         #expect(!key.isEmpty)
         #expect(!key.unicodeScalars.contains { $0.value < 0x20 })
     }
+
+    @Test(arguments: [
+        ("jwt: { secretEnv: S, publicKeysFile: k.json }", "not both"),
+        ("jwt: {}", "set secretEnv"),
+        ("jwt: { secretEnv: \"bad name\" }", "is not an environment variable name"),
+        ("jwt: { secretEnv: S, leeway: 3600 }", "at most 600 seconds"),
+        ("{ bearerTokensEnv: T, jwt: { secretEnv: S } }", "not both"),
+    ])
+    func uploadTokenConfigErrors(auth: String, message: String) {
+        let auth = auth.hasPrefix("{") ? auth : "{ \(auth) }"
+        let e = error("routes:\n  - { path: /u, chain: a, auth: \(auth) }\nchains:\n  a: [magic]\n")
+        #expect(e?.message.contains(message) == true, "\(e?.message ?? "no error")")
+    }
+
+    @Test func uploadTokenConfigParses() throws {
+        let config = try SluiceConfig.parse(yaml: """
+            routes:
+              - { path: /u, chain: a, auth: { jwt: { publicKeysFile: keys.json, issuer: app, audience: sluice, leeway: 10, singleUse: true } } }
+            chains:
+              a: [magic]
+            """)
+        var expected = JWTAuthConfig(keys: .publicKeysFile("keys.json"))
+        (expected.issuer, expected.audience, expected.leeway, expected.singleUse) = ("app", "sluice", 10, true)
+        #expect(config.routes[0].jwt == expected)
+    }
 }

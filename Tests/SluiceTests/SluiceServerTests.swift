@@ -109,4 +109,25 @@ import Testing
             (error as? StartupError)?.message.hasPrefix("bare.yaml: no storage:") == true
         }
     }
+
+    /// A secret too short to resist guessing stops the server before it listens.
+    @Test func aShortUploadTokenSecretIsAStartUpError() async throws {
+        let config = try SluiceConfig.parse(yaml: """
+            storage: { type: discard }
+            routes:
+              - { path: /u, chain: a, auth: { jwt: { secretEnv: TOKEN_SECRET } } }
+            chains:
+              a: [magic]
+            """, file: "short.yaml")
+        await #expect {
+            try await SluiceServer(config: config, environment: ["TOKEN_SECRET": "short"]).run()
+        } throws: { error in
+            "\(error)".contains("HS256 needs at least 32")
+        }
+        await #expect {
+            try await SluiceServer(config: config, environment: [:]).run()
+        } throws: { error in
+            "\(error)".contains("TOKEN_SECRET") && "\(error)".contains("empty or unset")
+        }
+    }
 }

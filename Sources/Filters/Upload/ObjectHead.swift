@@ -4,10 +4,14 @@ public struct ObjectHead: Sendable, Equatable {
     public var contentType: String?
     public var contentDisposition: String?
     public var contentEncoding: String?
+    /// This object's own metadata (S3's `x-amz-meta-*`), e.g. from an upload token: names are
+    /// lowercase tokens, values printable ASCII. The storage's configured metadata comes first.
+    public var metadata: [String: String]
 
-    public init(contentType: String? = nil, contentDisposition: String? = nil, contentEncoding: String? = nil) {
+    public init(contentType: String? = nil, contentDisposition: String? = nil, contentEncoding: String? = nil, metadata: [String: String] = [:]) {
         self.contentType = contentType
         self.contentDisposition = contentDisposition
         self.contentEncoding = contentEncoding
+        self.metadata = metadata
     }
 }

@@ -17,6 +17,8 @@ public struct RouteConfig: Sendable {
     public var maxRequestBytes: Int64?
     /// The env var that holds the accepted bearer tokens (comma or space separated).
     public var bearerTokensEnv: String?
+    /// Upload tokens (JWT) instead of static bearer tokens.
+    public var jwt: JWTAuthConfig?
     /// Where it was written, for messages.
     public var line: Int?
 
@@ -48,13 +50,21 @@ public struct RouteConfig: Sendable {
         if let n = map["maxFieldsBytes"] { maxFieldsBytes = try n.size() }
         if let n = map["maxRequestBytes"] { maxRequestBytes = try n.size() }
         if let auth = map["auth"] {
-            let authMap = try auth.mapping(allowed: ["bearerTokensEnv"])
-            let envNode = try authMap.required("bearerTokensEnv")
-            let name = try envNode.string()
-            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-                throw envNode.error("\"\(name)\" is not an environment variable name")
+            let authMap = try auth.mapping(allowed: ["bearerTokensEnv", "jwt"])
+            switch (authMap["bearerTokensEnv"], authMap["jwt"]) {
+            case (let envNode?, nil):
+                let name = try envNode.string()
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                    throw envNode.error("\"\(name)\" is not an environment variable name")
+                }
+                bearerTokensEnv = name
+            case (nil, let jwtNode?):
+                jwt = try JWTAuthConfig(jwtNode)
+            case (.some, .some):
+                throw auth.error("a route takes bearerTokensEnv or jwt, not both")
+            case (nil, nil):
+                throw auth.error("set bearerTokensEnv (static tokens, for scripts) or jwt (upload tokens from your app)")
             }
-            bearerTokensEnv = name
         }
         line = node.line
     }

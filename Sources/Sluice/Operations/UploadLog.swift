@@ -12,6 +12,7 @@ enum UploadLog {
             "status": "\(outcome.reply.status.code)", "bytes_received": "\(received)",
             "duration_ms": "\(Int(duration.milliseconds.rounded()))",
         ]
+        if let subject = outcome.subject { metadata["sub"] = "\(subject)" }
         if !outcome.files.isEmpty {
             metadata["keys"] = .array(outcome.files.map { .string($0.object.key) })
             metadata["size"] = "\(outcome.files.reduce(0) { $0 + $1.object.size })"

@@ -2,10 +2,11 @@
  * sluice.js — a small client for Sluice upload routes, on XMLHttpRequest (fetch has no
  * upload progress).
  *
- *   Sluice.upload(file, { url, fields, headers, onProgress, signal, method, field })
+ *   Sluice.upload(file, { url, token, fields, headers, onProgress, signal, method, field })
  *     -> Promise of the server's JSON ({code: 201, files: [...], fields: {...}})
  *
  *   url         the route, e.g. "/upload" (default)
+ *   token       an upload token from your app's backend, sent as Authorization: Bearer
  *   fields      extra form fields, {name: value}
  *   headers     request headers, e.g. {Authorization: "Bearer ..."}
  *   onProgress  called with {loaded, total, percent} as the browser sends the file
@@ -52,6 +53,7 @@
       }
       var headers = options.headers || {};
       Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+      if (options.token) xhr.setRequestHeader('Authorization', 'Bearer ' + options.token);
       if (options.onProgress) {
         xhr.upload.onprogress = function (event) {
           var total = event.lengthComputable ? event.total : file.size;

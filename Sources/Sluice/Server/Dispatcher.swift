@@ -96,8 +96,19 @@ struct Dispatcher: Sendable {
         let routeLogger = logger.with(requestId: requestId)
         let client = UploadLimiter.clientKey(channel.remoteAddress)
         // Checks that need no body come first; the answer goes out before any byte is read.
-        if let error = preflightCheck(request, route: route, client: client) {
-            let kind: UploadHandler.Outcome.Kind = error.status == 503 ? .overloaded : error.status == 429 ? .tooManyUploads : error.status == 401 ? .unauthorized : .tooLarge
+        let grant: UploadGrant
+        switch await preflightCheck(request, route: route, client: client) {
+        case .success(let granted):
+            grant = granted
+        case .failure(let error):
+            let kind: UploadHandler.Outcome.Kind =
+                switch error.status {
+                case 503: .overloaded
+                case 429: .tooManyUploads
+                case 401: .unauthorized
+                case 403: .forbidden
+                default: .tooLarge
+                }
             let outcome = UploadHandler.Outcome(reply: .error(error), error: error, kind: kind)
             metrics.started()
             account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
@@ -119,14 +130,15 @@ struct Dispatcher: Sendable {
             }
         }
         let rateGuard = ReceiveRateGuard(policy: receiveRate)
-        let stream = RequestStream(request.body, limit: route.config.maxRequestBytes, rateGuard: rateGuard)
+        let stream = RequestStream(request.body, limit: grant.maxRequestBytes, rateGuard: rateGuard)
         let watch = rateGuard.watch(channel)
-        let outcome: UploadHandler.Outcome =
+        var outcome: UploadHandler.Outcome =
             if let filename {
-                await uploads.raw(request, route: route, filename: filename, stream: stream, logger: routeLogger)
+                await uploads.raw(request, route: route, grant: grant, filename: filename, stream: stream, logger: routeLogger)
             } else {
-                await uploads.form(request, route: route, stream: stream, logger: routeLogger)
+                await uploads.form(request, route: route, grant: grant, stream: stream, logger: routeLogger)
             }
+        outcome.subject = grant.subject
         watch?.cancel()
         account(outcome, request, route: route, received: stream.received, since: started, logger: routeLogger, requestId: requestId)
         do {
@@ -146,21 +158,28 @@ struct Dispatcher: Sendable {
         UploadLog.record(logger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: received, duration: duration)
     }
 
-    /// Auth, size and load checks that need no body. Enters the limiter when all pass.
-    private func preflightCheck(_ request: Request, route: UploadRoute, client: String) -> APIError? {
-        if let auth = route.auth, let error = auth.check(request.headers) { return error }
-        if let limit = route.config.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
-            return APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))")
+    /// Auth, size and load checks that need no body: what the request may do, or the answer.
+    /// Enters the limiter when all pass.
+    private func preflightCheck(_ request: Request, route: UploadRoute, client: String) async -> Result<UploadGrant, APIError> {
+        var grant = UploadGrant(route: route.config)
+        if let auth = route.auth {
+            switch await auth.authorize(request, route: route.config, configuredMetadata: route.configuredMetadata) {
+            case .success(let granted): grant = granted
+            case .failure(let error): return .failure(error)
+            }
+        }
+        if let limit = grant.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+            return .failure(APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))"))
         }
         switch limiter.tryEnter(client: client) {
         case nil:
-            return nil
+            return .success(grant)
         case .serverFull:
-            return .overloaded("the server is taking \(limiter.limit) uploads already; try again shortly", retryAfter: 1)
+            return .failure(.overloaded("the server is taking \(limiter.limit) uploads already; try again shortly", retryAfter: 1))
         case .clientFull:
-            return APIError(
+            return .failure(APIError(
                 status: 429, error: "too_many_uploads", message: "this client has \(limiter.perClient) uploads in progress already, the most one client may have",
-                retryAfter: 1)
+                retryAfter: 1))
         }
     }
 

@@ -84,9 +84,11 @@ public struct SluiceServer: Service {
     private func serve(_ server: ServerConfig, storage: OpenedStorage, budget: MemoryBudget, resources: FilterResources) async throws {
         let metrics = ServerMetrics(budget: budget)
         if let client = storage.s3 { metrics.observe(client) }
-        let routes = try UploadRoute.all(in: config, environment: environment)
-        for route in routes where route.auth?.tokens.isEmpty == true {
-            logger.warning("the environment variable for this route's tokens is empty or unset: every upload will get 401", metadata: ["route": "\(route.path)", "variable": "\(route.auth!.variable)"])
+        let routes = try await UploadRoute.all(in: config, environment: environment)
+        for route in routes {
+            if case .bearer(let bearer)? = route.auth, bearer.tokens.isEmpty {
+                logger.warning("the environment variable for this route's tokens is empty or unset: every upload will get 401", metadata: ["route": "\(route.path)", "variable": "\(bearer.variable)"])
+            }
         }
         let dispatcher = Dispatcher(
             routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources),

@@ -5,6 +5,8 @@ extension UploadHandler {
         var files: [StoredFile] = []
         var error: APIError?
         var kind: Kind
+        /// The upload token's `sub`, for the log line.
+        var subject: String?
 
         /// How the request ended; the raw value is the `outcome` label of the log line and of
         /// `sluice_uploads_total`.
@@ -16,6 +18,7 @@ extension UploadHandler {
             case tooSlow = "too_slow"
             case tooManyUploads = "too_many_uploads"
             case unauthorized
+            case forbidden
             case overloaded
             case failed
             case disconnected

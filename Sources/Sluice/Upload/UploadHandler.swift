@@ -16,7 +16,7 @@ struct UploadHandler: Sendable {
 
     // MARK: - POST multipart/form-data
 
-    func form(_ request: Request, route: UploadRoute, stream: RequestStream, logger: Logger) async -> Outcome {
+    func form(_ request: Request, route: UploadRoute, grant: UploadGrant, stream: RequestStream, logger: Logger) async -> Outcome {
         let boundary: String
         do {
             boundary = try MultipartBoundary.parse(contentType: request.headers[.contentType])
@@ -35,12 +35,12 @@ struct UploadHandler: Sendable {
                     let first = try await reader.nextChunk()
                     if part.filename == "", first == nil { continue }
                     files += 1
-                    guard files <= route.config.maxFiles else {
-                        throw APIError.tooLarge("too_many_files", "at most \(route.config.maxFiles) file\(route.config.maxFiles == 1 ? "" : "s") per request")
+                    guard files <= grant.maxFiles else {
+                        throw APIError.tooLarge("too_many_files", "at most \(grant.maxFiles) file\(grant.maxFiles == 1 ? "" : "s") per request")
                     }
                     let upload = Upload(declaredType: part.contentType, filename: part.filename.flatMap { $0.isEmpty ? nil : $0 }, field: part.name)
                     let body = PrefixedBody(first: first, rest: reader.partBody)
-                    try await store(upload, from: body, route: route, into: session)
+                    try await store(upload, from: body, route: route, grant: grant, into: session)
                 } else {
                     fields += 1
                     guard fields <= route.config.maxFields else {
@@ -84,12 +84,12 @@ struct UploadHandler: Sendable {
 
     // MARK: - PUT raw body
 
-    func raw(_ request: Request, route: UploadRoute, filename: String, stream: RequestStream, logger: Logger) async -> Outcome {
+    func raw(_ request: Request, route: UploadRoute, grant: UploadGrant, filename: String, stream: RequestStream, logger: Logger) async -> Outcome {
         let session = UploadSession(sink: sink, logger: logger)
         let length = request.headers[.contentLength].flatMap { Int64($0) }
         let upload = Upload(declaredType: request.headers[.contentType], filename: filename, field: nil, declaredLength: length)
         do {
-            try await store(upload, from: stream.sequence, route: route, into: session)
+            try await store(upload, from: stream.sequence, route: route, grant: grant, into: session)
             return Outcome(reply: .json(201, session.json), files: session.files, kind: .stored)
         } catch {
             await session.rollback()
@@ -99,10 +99,16 @@ struct UploadHandler: Sendable {
 
     // MARK: -
 
-    /// One file through the route's chain into storage; a rejection is thrown as an APIError.
-    private func store(_ upload: Upload, from body: some AsyncSequence<ByteBuffer, any Error>, route: UploadRoute, into session: UploadSession) async throws {
-        let key = route.keyTemplate.render(upload)
-        let outcome = try await route.chain.run(upload, from: body, into: sink, key: key, resources: resources)
+    /// One file through the route's chain (and the token's checks) into storage under the
+    /// grant's key and metadata; a rejection is thrown as an APIError.
+    private func store(
+        _ upload: Upload, from body: some AsyncSequence<ByteBuffer, any Error>, route: UploadRoute, grant: UploadGrant, into session: UploadSession
+    ) async throws {
+        var upload = upload
+        upload.head.metadata = grant.metadata
+        let key = grant.key(route.keyTemplate.render(upload))
+        let chain = grant.checksFiles ? try TokenPolicyFilter.chain(route.chain, grant: grant) : route.chain
+        let outcome = try await chain.run(upload, from: body, into: sink, key: key, resources: resources)
         metrics.received(route: route.path, bytes: outcome.report.upload.bytesIn)
         if let rejection = outcome.report.rejection {
             metrics.rejected(filter: rejection.filter, code: rejection.code)
