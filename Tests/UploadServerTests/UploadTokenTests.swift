@@ -88,6 +88,34 @@ final class UploadTokenTests {
         try await client.deleteObject(bucket: s3.bucket, key: key)
     }
 
+    /// The 201's receipt, verified as an app would with PyJWT, says what S3 holds; and it is
+    /// no upload token.
+    @Test func theReceiptIsSignedAndTellsWhatWasStored() async throws {
+        let answer = try await post("/avatars", token: try token())
+        #expect(answer.status == 201, "\(answer.body)")
+        let receipt = try #require(answer.json?["receipt"] as? String)
+        let claims = try PyJWT.decode(receipt, key: secret, audience: "sluice-receipt")
+        #expect(claims["sub"] as? String == "user-42")
+        #expect(claims["route"] as? String == "/avatars")
+        let file = try #require((claims["files"] as? [[String: Any]])?.first)
+        let key = try #require(file["key"] as? String)
+        #expect(key == answer.files.first?["key"] as? String)
+        #expect((file["size"] as? Int).map(Int64.init) == Int64(pngBytes.count))
+        #expect(file["sniffedType"] as? String == "image/png")
+        let (sha, _) = try await client.sha256(bucket: s3.bucket, key: key)
+        #expect((file["digests"] as? [String: String])?["sha256"] == sha)
+        #expect(throws: PyJWT.Failed.self, "another secret does not verify it") {
+            _ = try PyJWT.decode(receipt, key: "another-secret-that-is-long-enough-to-use", audience: "sluice-receipt")
+        }
+        let reused = try await post("/avatars", token: receipt)
+        #expect(reused.status == 401, "a receipt does not open the route: \(reused.body)")
+        try await client.deleteObject(bucket: s3.bucket, key: key)
+        let signed = try await post("/signed", token: try PyJWT.encode(["exp": now + 300], key: es256.privatePEM, algorithm: "ES256", headers: ["kid": "app-ec"]))
+        #expect(signed.status == 201)
+        #expect(signed.json?["receipt"] == nil, "a route with public keys has no secret to sign receipts with")
+        if let other = signed.files.first?["key"] as? String { try await client.deleteObject(bucket: s3.bucket, key: other) }
+    }
+
     @Test func theTokenMayComeAsAQueryParameter() async throws {
         let answer = try await post("/avatars", token: try token(), query: true)
         #expect(answer.status == 201, "\(answer.body)")

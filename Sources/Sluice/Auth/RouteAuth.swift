@@ -21,7 +21,9 @@ enum RouteAuth: Sendable {
                     throw TokenRefusal(.missing, "this route needs an upload token: Authorization: Bearer <token>, or ?token=<token> where a header cannot be set")
                 }
                 let claims = try await verifier.verify(token)
-                return .success(try UploadGrant(route: route, policy: claims.sluice, subject: claims.sub?.value, configuredMetadata: configuredMetadata))
+                var grant = try UploadGrant(route: route, policy: claims.sluice, subject: claims.sub?.value, configuredMetadata: configuredMetadata)
+                if case .secretEnv = verifier.config.keys { grant.receipts = ReceiptSigner(keys: verifier.keys) }
+                return .success(grant)
             } catch {
                 return .failure(error.apiError)
             }

@@ -100,6 +100,9 @@ struct TokenVerifier: Sendable {
         if let issuer = config.issuer, claims.iss?.value != issuer {
             throw TokenRefusal(.wrongIssuer, "the token's issuer is \(claims.iss.map { "\"\($0.value)\"" } ?? "missing"); this route accepts \"\(issuer)\"")
         }
+        if claims.aud?.value.contains(ReceiptClaims.audience) == true {
+            throw TokenRefusal(.malformed, "this is an upload receipt, not an upload token")
+        }
         if let audience = config.audience, !(claims.aud?.value.contains(audience) ?? false) {
             throw TokenRefusal(.wrongAudience, "the token's audience does not include \"\(audience)\"")
         }
@@ -124,6 +127,9 @@ struct TokenVerifier: Sendable {
             throw TokenRefusal(.malformed, "the token is not a JWT (header.payload.signature, base64url)")
         }
         guard let algorithm = object["alg"] as? String else { throw TokenRefusal(.malformed, "the token's header has no alg") }
+        guard object["typ"] as? String != ReceiptClaims.type else {
+            throw TokenRefusal(.malformed, "this is an upload receipt, not an upload token")
+        }
         return algorithm
     }
 

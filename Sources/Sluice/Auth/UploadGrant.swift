@@ -15,6 +15,10 @@ struct UploadGrant: Sendable {
     var exactKey: String?
     /// Stored with each object, `sub` included.
     var metadata: [String: String] = [:]
+    /// Signs the 201's receipt, on routes whose tokens are checked with a secret.
+    var receipts: ReceiptSigner?
+    /// The request's id, named in its receipt.
+    var requestId = ""
 
     /// S3 keeps at most 2 KiB of user metadata per object.
     static let maximumMetadataBytes = 2048

@@ -96,10 +96,11 @@ struct Dispatcher: Sendable {
         let routeLogger = logger.with(requestId: requestId)
         let client = UploadLimiter.clientKey(channel.remoteAddress)
         // Checks that need no body come first; the answer goes out before any byte is read.
-        let grant: UploadGrant
+        var grant: UploadGrant
         switch await preflightCheck(request, route: route, client: client) {
         case .success(let granted):
             grant = granted
+            grant.requestId = requestId
         case .failure(let error):
             let kind: UploadHandler.Outcome.Kind =
                 switch error.status {

@@ -61,7 +61,7 @@ struct UploadHandler: Sendable {
             // The epilogue after the closing boundary (usually a CRLF): read it, so the
             // connection can serve the next request.
             _ = await stream.drain(maxBytes: 64 << 10)
-            return Outcome(reply: .json(201, session.json), files: session.files, kind: .stored)
+            return try await stored(session, route: route, grant: grant)
         } catch {
             await session.rollback()
             return failure(error, form: true)
@@ -90,7 +90,7 @@ struct UploadHandler: Sendable {
         let upload = Upload(declaredType: request.headers[.contentType], filename: filename, field: nil, declaredLength: length)
         do {
             try await store(upload, from: stream.sequence, route: route, grant: grant, into: session)
-            return Outcome(reply: .json(201, session.json), files: session.files, kind: .stored)
+            return try await stored(session, route: route, grant: grant)
         } catch {
             await session.rollback()
             return failure(error)
@@ -117,6 +117,22 @@ struct UploadHandler: Sendable {
         guard let stored = outcome.stored else { throw APIError(status: 500, error: "internal_error", message: "the sink stored nothing") }
         metrics.stored(route: route.path, bytes: stored.size)
         session.add(StoredFile(report: outcome.report, object: stored))
+    }
+
+    /// The 201, with a signed receipt of what was stored when the route's tokens have a secret.
+    private func stored(_ session: UploadSession, route: UploadRoute, grant: UploadGrant) async throws -> Outcome {
+        var json = session.json
+        if let signer = grant.receipts, case .object(var members) = json {
+            let receipt: String
+            do {
+                receipt = try await signer.sign(session.files, route: route.path, subject: grant.subject, requestId: grant.requestId)
+            } catch {
+                throw APIError(status: 500, error: "internal_error", message: "the receipt could not be signed: \(error)")
+            }
+            members.append(("receipt", .string(receipt)))
+            json = .object(members)
+        }
+        return Outcome(reply: .json(201, json), files: session.files, kind: .stored)
     }
 
     /// The answer for a failed request, and how to count it.

@@ -17,6 +17,18 @@ enum PyJWT {
             """, input: input)
     }
 
+    /// `jwt.decode(token, key, algorithms=[HS256], audience)`: the claims, as an app reads a
+    /// receipt. Throws when PyJWT refuses it.
+    static func decode(_ token: String, key: String, audience: String) throws -> [String: Any] {
+        let input = try JSONSerialization.data(withJSONObject: ["token": token, "key": key, "audience": audience])
+        let out = try python("""
+            import json, sys, jwt
+            a = json.load(sys.stdin)
+            sys.stdout.write(json.dumps(jwt.decode(a["token"], a["key"], algorithms=["HS256"], audience=a["audience"])))
+            """, input: input)
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+    }
+
     /// An HS256 token made by hand (Python's hmac), for what PyJWT rightly refuses to make: an
     /// HMAC keyed with a public key's text, the classic algorithm-confusion attack.
     static func handMadeHS256(_ claims: [String: Any], key: String) throws -> String {
