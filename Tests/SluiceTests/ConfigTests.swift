@@ -282,4 +282,15 @@ import Testing
         (expected.issuer, expected.audience, expected.leeway, expected.singleUse) = ("app", "sluice", 10, true)
         #expect(config.routes[0].jwt == expected)
     }
+
+    @Test(arguments: [
+        ("{ url: ftp://x, secretEnv: S }", "is not an http(s) URL"),
+        ("{ url: http://a/h, secretEnv: S, mode: later }", "not one of: await, background"),
+        ("{ url: http://a/h, secretEnv: S, events: [stored, deleted] }", "is not an event"),
+        ("{ url: http://a/h }", "secretEnv"),
+    ])
+    func webhookConfigErrors(notify: String, message: String) {
+        let e = error("routes:\n  - { path: /u, chain: a, notify: \(notify) }\nchains:\n  a: [magic]\n")
+        #expect(e?.message.contains(message) == true, "\(e?.message ?? "no error")")
+    }
 }

@@ -17,8 +17,9 @@ struct UploadGrant: Sendable {
     var metadata: [String: String] = [:]
     /// Signs the 201's receipt, on routes whose tokens are checked with a secret.
     var receipts: ReceiptSigner?
-    /// The request's id, named in its receipt.
+    /// The request's id and the client's address, for its receipt and webhook.
     var requestId = ""
+    var clientAddress = ""
 
     /// S3 keeps at most 2 KiB of user metadata per object.
     static let maximumMetadataBytes = 2048

@@ -19,6 +19,8 @@ public struct RouteConfig: Sendable {
     public var bearerTokensEnv: String?
     /// Upload tokens (JWT) instead of static bearer tokens.
     public var jwt: JWTAuthConfig?
+    /// The app's webhook for this route's uploads.
+    public var notify: WebhookConfig?
     /// Where it was written, for messages.
     public var line: Int?
 
@@ -30,7 +32,7 @@ public struct RouteConfig: Sendable {
     static let reservedPaths = ["/", "/healthz", "/metrics", "/sluice.js"]
 
     init(_ node: ConfigNode) throws(ConfigError) {
-        let map = try node.mapping(allowed: ["path", "chain", "key", "maxFiles", "maxFields", "maxFieldBytes", "maxFieldsBytes", "maxRequestBytes", "auth"])
+        let map = try node.mapping(allowed: ["path", "chain", "key", "maxFiles", "maxFields", "maxFieldBytes", "maxFieldsBytes", "maxRequestBytes", "auth", "notify"])
         let pathNode = try map.required("path")
         path = try pathNode.string()
         guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#"), !path.contains("{"), !path.contains("*") else {
@@ -66,6 +68,7 @@ public struct RouteConfig: Sendable {
                 throw auth.error("set bearerTokensEnv (static tokens, for scripts) or jwt (upload tokens from your app)")
             }
         }
+        if let node = map["notify"] { notify = try WebhookConfig(node) }
         line = node.line
     }
 }

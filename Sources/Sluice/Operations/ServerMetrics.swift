@@ -27,6 +27,7 @@ final class ServerMetrics: Sendable {
     static var bytesStored: MetricNameDescriptor { name("bytes_stored", unit: "total", "Bytes stored (after transforms)") }
     static var rejections: MetricNameDescriptor { name("rejections", unit: "total", "Uploads refused by a filter, by filter and code") }
     static var s3Requests: MetricNameDescriptor { name("s3_requests", unit: "total", "S3 requests by operation and HTTP status (none: no answer)") }
+    static var webhooks: MetricNameDescriptor { name("webhook_deliveries", unit: "total", "Webhook deliveries by route, mode and outcome (delivered, refused, attempt_failed, failed, dropped)") }
     static var s3Duration: MetricNameDescriptor { name("s3_request_duration", unit: "seconds", "S3 request latency by operation") }
 
     func started() { inFlight.increment() }
@@ -39,6 +40,10 @@ final class ServerMetrics: Sendable {
 
     func received(route: String, bytes: Int64) {
         registry.makeCounter(descriptor: Self.bytesReceived, labels: [("route", route)]).increment(by: bytes)
+    }
+
+    func webhook(route: String, mode: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.webhooks, labels: [("route", route), ("mode", mode), ("outcome", outcome)]).increment()
     }
 
     func stored(route: String, bytes: Int64) {

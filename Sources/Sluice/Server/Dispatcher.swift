@@ -101,6 +101,7 @@ struct Dispatcher: Sendable {
         case .success(let granted):
             grant = granted
             grant.requestId = requestId
+            grant.clientAddress = channel.remoteAddress?.ipAddress ?? ""
         case .failure(let error):
             let kind: UploadHandler.Outcome.Kind =
                 switch error.status {
@@ -140,6 +141,9 @@ struct Dispatcher: Sendable {
                 await uploads.form(request, route: route, grant: grant, stream: stream, logger: routeLogger)
             }
         outcome.subject = grant.subject
+        if outcome.kind == .rejected, let webhook = route.webhook, let error = outcome.error {
+            webhook.rejected(UploadHandler.webhookData(error.json, route: route, grant: grant))
+        }
         watch?.cancel()
         account(outcome, request, route: route, received: stream.received, since: started, logger: routeLogger, requestId: requestId)
         do {

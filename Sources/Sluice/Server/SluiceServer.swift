@@ -1,4 +1,5 @@
 import Filters
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -84,12 +85,30 @@ public struct SluiceServer: Service {
     private func serve(_ server: ServerConfig, storage: OpenedStorage, budget: MemoryBudget, resources: FilterResources) async throws {
         let metrics = ServerMetrics(budget: budget)
         if let client = storage.s3 { metrics.observe(client) }
-        let routes = try await UploadRoute.all(in: config, environment: environment)
+        var routes = try await UploadRoute.all(in: config, environment: environment)
         for route in routes {
             if case .bearer(let bearer)? = route.auth, bearer.tokens.isEmpty {
                 logger.warning("the environment variable for this route's tokens is empty or unset: every upload will get 401", metadata: ["route": "\(route.path)", "variable": "\(bearer.variable)"])
             }
         }
+        // Webhooks: their secrets checked before anything is started.
+        var signatures: [Int: WebhookSignature] = [:]
+        for (index, route) in routes.enumerated() {
+            guard let notify = route.config.notify else { continue }
+            guard let secret = environment[notify.secretEnv], let signature = WebhookSignature(secret: secret) else {
+                throw StartupError("route \(route.path): the webhook secret in \(notify.secretEnv) is unset or not whsec_<base64 of 24 bytes or more>")
+            }
+            signatures[index] = signature
+        }
+        let webhookClient = signatures.isEmpty ? nil : HTTPClient(eventLoopGroupProvider: .singleton)
+        let background = webhookClient.map { BackgroundWebhooks(client: $0, metrics: metrics, logger: self.logger) }
+        for (index, signature) in signatures {
+            routes[index].webhook = WebhookTarget(
+                route: routes[index].path, config: routes[index].config.notify!, signature: signature, client: webhookClient!, background: background!,
+                metrics: metrics, logger: self.logger)
+        }
+        defer { if let webhookClient { Task { try? await webhookClient.shutdown() } } }
+        let routePaths = routes.map(\.path)
         let dispatcher = Dispatcher(
             routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources),
             limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
@@ -107,12 +126,15 @@ public struct SluiceServer: Service {
             },
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-                logger.info("listening", metadata: ["address": "\(address)", "storage": "\(storage.description)", "routes": "\(routes.map(\.path))"])
+                logger.info("listening", metadata: ["address": "\(address)", "storage": "\(storage.description)", "routes": "\(routePaths)"])
                 onListening(address)
             })
         // A group of its own, for the shutdown timeouts; run inside another group, it shuts
         // down when that one does.
-        var group = ServiceGroupConfiguration(services: [httpServer], gracefulShutdownSignals: shutdownSignals, logger: logger)
+        // Shut down in reverse: the HTTP server first (uploads finish, and may queue webhooks),
+        // then the background webhooks send what waits.
+        let services: [any Service] = (background.map { [$0] } ?? []) + [httpServer]
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: shutdownSignals, logger: logger)
         // In-flight uploads get this long to finish; then they are cancelled, which aborts them.
         group.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownTimeout * 1000))
         group.maximumCancellationDuration = .seconds(10)

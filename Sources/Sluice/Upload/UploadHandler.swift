@@ -119,7 +119,8 @@ struct UploadHandler: Sendable {
         session.add(StoredFile(report: outcome.report, object: stored))
     }
 
-    /// The 201, with a signed receipt of what was stored when the route's tokens have a secret.
+    /// The 201, with a signed receipt of what was stored when the route's tokens have a secret,
+    /// once the app's `await` webhook (if any) has taken it.
     private func stored(_ session: UploadSession, route: UploadRoute, grant: UploadGrant) async throws -> Outcome {
         var json = session.json
         if let signer = grant.receipts, case .object(var members) = json {
@@ -132,7 +133,20 @@ struct UploadHandler: Sendable {
             members.append(("receipt", .string(receipt)))
             json = .object(members)
         }
+        if let webhook = route.webhook {
+            try await webhook.stored(UploadHandler.webhookData(json, route: route, grant: grant))
+        }
         return Outcome(reply: .json(201, json), files: session.files, kind: .stored)
+    }
+
+    /// A webhook's `data`: what the client gets, and who sent it where.
+    static func webhookData(_ answer: JSON, route: UploadRoute, grant: UploadGrant) -> JSON {
+        guard case .object(var members) = answer else { return answer }
+        members += [
+            ("sub", .string(grant.subject)), ("route", .string(route.path)), ("requestId", .string(grant.requestId)),
+            ("clientAddress", .string(grant.clientAddress)),
+        ]
+        return .object(members)
     }
 
     /// The answer for a failed request, and how to count it.

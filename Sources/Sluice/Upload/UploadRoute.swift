@@ -9,6 +9,8 @@ struct UploadRoute: Sendable {
     let auth: RouteAuth?
     /// Bytes of metadata the storage config puts on every object, which a token's must fit beside.
     let configuredMetadata: Int
+    /// The app's webhook (`notify:`), set when the server has its HTTP client.
+    var webhook: WebhookTarget?
 
     var path: String { config.path }
 
