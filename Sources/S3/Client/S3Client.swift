@@ -115,13 +115,22 @@ public final class S3Client: Sendable {
     /// Sends `request` and hands the answer's body to `consume` as it arrives. Only the
     /// request is retried, never a body that has started.
     func stream(_ request: Request, consume: (ByteBuffer) async throws -> Void) async throws -> HTTPHeaders {
+        var bodyStarted = false
         let response = try await withRetries(request) { attempt -> Response in
             let response = try await self.execute(request, attempt: attempt)
             if response.status.code >= 300 {
                 let body = try await response.body.collect(upTo: 1 << 20)
                 return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
             }
-            for try await chunk in response.body { try await consume(chunk) }
+            do {
+                for try await chunk in response.body {
+                    bodyStarted = true
+                    try await consume(chunk)
+                }
+            } catch where bodyStarted {
+                // A retry would hand `consume` the same bytes again.
+                throw BodyInterrupted(underlying: "\(error)")
+            }
             return Response(status: Int(response.status.code), headers: response.headers, body: [])
         }
         return response.headers
@@ -152,7 +161,7 @@ public final class S3Client: Sendable {
                 event.errorCode = "\(type(of: error))"
                 notify(event)
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                guard attempt < policy.maxAttempts, S3Client.isTransient(error) else {
+                guard attempt < policy.maxAttempts, S3Client.isTransient(error), !(error is BodyInterrupted) else {
                     throw S3ConnectionError(operation: request.operation, resource: request.resource, attempts: attempt, reason: "\(error)")
                 }
             }
@@ -237,4 +246,10 @@ extension TimeAmount {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
+}
+
+/// An answer's body that broke off after part of it was handed on: final, never retried.
+struct BodyInterrupted: Error, CustomStringConvertible {
+    var underlying: String
+    var description: String { "the answer broke off after it had started: \(underlying)" }
 }
