@@ -163,22 +163,13 @@ struct Dispatcher: Sendable {
         UploadLog.record(logger, requestId: requestId, route: route.path, method: request.method.rawValue, outcome: outcome, received: received, duration: duration)
     }
 
-    /// Auth, size and load checks that need no body: what the request may do, or the answer.
-    /// Enters the limiter when all pass.
+    /// Load, auth and size checks that need no body: what the request may do, or the answer.
+    /// Enters the limiter first and leaves it on a refusal, so that a single-use token is spent
+    /// only by a request that goes on to upload.
     private func preflightCheck(_ request: Request, route: UploadRoute, client: String) async -> Result<UploadGrant, APIError> {
-        var grant = UploadGrant(route: route.config)
-        if let auth = route.auth {
-            switch await auth.authorize(request, route: route.config, configuredMetadata: route.configuredMetadata) {
-            case .success(let granted): grant = granted
-            case .failure(let error): return .failure(error)
-            }
-        }
-        if let limit = grant.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
-            return .failure(APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))"))
-        }
         switch limiter.tryEnter(client: client) {
         case nil:
-            return .success(grant)
+            break
         case .serverFull:
             return .failure(.overloaded("the server is taking \(limiter.limit) uploads already; try again shortly", retryAfter: 1))
         case .clientFull:
@@ -186,6 +177,21 @@ struct Dispatcher: Sendable {
                 status: 429, error: "too_many_uploads", message: "this client has \(limiter.perClient) uploads in progress already, the most one client may have",
                 retryAfter: 1))
         }
+        var grant = UploadGrant(route: route.config)
+        if let auth = route.auth {
+            switch await auth.authorize(request, route: route.config, configuredMetadata: route.configuredMetadata) {
+            case .success(let granted):
+                grant = granted
+            case .failure(let error):
+                limiter.leave(client: client)
+                return .failure(error)
+            }
+        }
+        if let limit = grant.maxRequestBytes, let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+            limiter.leave(client: client)
+            return .failure(APIError.tooLarge("request_too_large", "the request is \(ByteSize.format(length)), over this route's limit of \(ByteSize.format(limit))"))
+        }
+        return .success(grant)
     }
 
     /// Sends a reply. When the request body was not read to its end, the connection is closed
