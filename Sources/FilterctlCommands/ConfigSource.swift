@@ -1,9 +1,7 @@
 import ArgumentParser
 import Filters
 import Foundation
-import S3
 import Sluice
-import Storage
 
 /// `--config` and `--chain`, shared by the commands that run chains.
 struct ConfigOptions: ParsableArguments {

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Filters
-import S3
 import Sluice
-import Storage
 import Synchronization
 
 /// `filterctl`: try upload policies on real files before deploying them.

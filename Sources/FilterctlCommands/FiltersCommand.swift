@@ -1,8 +1,6 @@
 import ArgumentParser
 import Filters
-import S3
 import Sluice
-import Storage
 
 /// `filterctl filters`: the registered filters, their options and defaults.
 struct FiltersCommand: ParsableCommand {

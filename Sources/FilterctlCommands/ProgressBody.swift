@@ -1,9 +1,7 @@
 import Filters
 import Foundation
 import NIOCore
-import S3
 import Sluice
-import Storage
 import Synchronization
 
 /// A file's chunks with a progress line on stderr, when stderr is a terminal and the run is long.

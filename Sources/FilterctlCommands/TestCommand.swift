@@ -1,7 +1,6 @@
 import ArgumentParser
 import Filters
 import Foundation
-import S3
 import Sluice
 import Storage
 

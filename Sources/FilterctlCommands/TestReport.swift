@@ -1,7 +1,5 @@
 import Filters
-import S3
 import Sluice
-import Storage
 
 /// How `filterctl test` prints a result: for people, or as one JSON line.
 enum TestReport {

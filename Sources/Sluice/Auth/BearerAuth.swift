@@ -1,9 +1,6 @@
 import Filters
 import Foundation
 import HTTPTypes
-import Multipart
-import S3
-import Storage
 
 /// `auth: { bearerTokensEnv: NAME }`: the tokens in that environment variable (separated by
 /// commas or spaces) are accepted in `Authorization: Bearer <token>`.

@@ -1,7 +1,6 @@
 import Filters
 import Foundation
 import JWTKit
-import Storage
 
 /// What the 201 says was stored, signed with the route's upload-token secret: an app that lets
 /// the browser report back verifies this instead of trusting what the browser says. A JWT

@@ -1,6 +1,4 @@
 import Filters
-import Multipart
-import S3
 import Storage
 
 /// One entry of `routes:` — an upload endpoint and the chain it runs.

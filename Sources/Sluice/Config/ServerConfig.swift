@@ -1,7 +1,5 @@
 import Filters
-import Multipart
 import S3
-import Storage
 
 /// `server:` — how UploadServer listens and how much it takes on at once.
 public struct ServerConfig: Sendable, Equatable {

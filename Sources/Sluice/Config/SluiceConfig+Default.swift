@@ -1,7 +1,4 @@
 import Filters
-import Multipart
-import S3
-import Storage
 
 extension SluiceConfig {
     /// What filterctl uses with no `--config` and no ./sluice.yaml: accept any type up to 1 GiB

@@ -1,7 +1,5 @@
 import Filters
 import Foundation
-import Multipart
-import S3
 import Storage
 
 /// A whole config file: `server`, `storage`, `routes` and `chains`. filterctl and UploadServer

@@ -1,7 +1,4 @@
 import Filters
-import Multipart
-import S3
-import Storage
 
 /// An error answer: `{"code", "error", "message", "filter"?, "file"?}`. `code` repeats the
 /// HTTP status, as the tutorial's browser code expects (`/200|201/.test(json.code)`).

@@ -1,8 +1,5 @@
 import Filters
 import HTTPTypes
-import Multipart
-import S3
-import Storage
 
 /// Which other origins may use the server from a browser (`server.cors`). A preflight passes
 /// only when its origin, method and headers are all allowed; every actual response to an

@@ -1,10 +1,7 @@
 import Filters
 import HTTPTypes
 import HummingbirdCore
-import Multipart
 import NIOCore
-import S3
-import Storage
 
 /// A response to write: status, headers and a body in memory.
 struct Reply: Sendable {

@@ -1,8 +1,6 @@
 import CPlatform
 import Filters
-import Multipart
 import S3
-import Storage
 
 /// How the server asks glibc to place and return memory (figures: docs/PERFORMANCE.md). Part
 /// buffers (5 MiB and up) are freed when the memory budget runs short; glibc's default moves its

@@ -1,7 +1,6 @@
 import Filters
 import Foundation
 import Logging
-import Multipart
 import S3
 import Storage
 

@@ -1,8 +1,5 @@
 import Filters
 import Logging
-import Multipart
-import S3
-import Storage
 
 /// Wraps a log handler so that no text reaches a log line raw: control characters (CR and LF
 /// among them), line and paragraph separators and bidi overrides in the message and in every

@@ -1,8 +1,5 @@
 import Filters
 import Logging
-import Multipart
-import S3
-import Storage
 
 /// The escaping rule of ``EscapingLogHandler``.
 enum LogEscaping {

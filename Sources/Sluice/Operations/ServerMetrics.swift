@@ -1,5 +1,4 @@
 import Filters
-import Multipart
 import Prometheus
 import S3
 import Storage

@@ -1,8 +1,5 @@
 import Filters
 import Logging
-import Multipart
-import S3
-import Storage
 
 /// One structured log line per upload request.
 enum UploadLog {

@@ -1,10 +1,7 @@
 import Filters
 import Foundation
 import HTTPTypes
-import Multipart
 import NIOCore
-import S3
-import Storage
 
 /// GET / (the upload page, with the routes filled in) and GET /sluice.js (the client).
 struct UploadPage: Sendable {

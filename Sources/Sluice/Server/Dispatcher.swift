@@ -3,10 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdCore
 import Logging
-import Multipart
 import NIOCore
-import S3
-import Storage
 
 /// Answers every request: upload routes, the page, health, metrics, CORS preflights.
 struct Dispatcher: Sendable {

@@ -1,9 +1,6 @@
 import Filters
-import Multipart
 import NIOCore
 import NIOHTTP1
-import S3
-import Storage
 
 /// Marks an HTTP/1.0 request that did not ask for keep-alive with `Connection: close`, so the
 /// connection is closed after the answer as RFC 9112 requires. The HTTP version is lost once a

@@ -1,8 +1,5 @@
 import Filters
-import Multipart
 import NIOCore
-import S3
-import Storage
 
 /// Lets connections read up to 128 KiB at a time instead of NIO's default 64 KiB: an upload
 /// then takes half the reads, wake-ups and hand-offs to the request's task. Measured on a 1 GiB

@@ -1,8 +1,5 @@
 import Filters
-import Multipart
 import NIOCore
-import S3
-import Storage
 import Synchronization
 
 /// `server.minReceiveRate` for one request body, in the way of Apache's mod_reqtimeout

@@ -1,9 +1,6 @@
 import Filters
 import HummingbirdCore
-import Multipart
 import NIOCore
-import S3
-import Storage
 
 /// A request's body as it arrives: counts bytes, enforces the route's `maxRequestBytes` (for
 /// bodies without a Content-Length too) and the minimum receive rate, and can drain what is

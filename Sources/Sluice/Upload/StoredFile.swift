@@ -1,7 +1,4 @@
 import Filters
-import Multipart
-import S3
-import Storage
 
 /// One file of a successful upload, as the 201 answer lists it.
 struct StoredFile: Sendable {

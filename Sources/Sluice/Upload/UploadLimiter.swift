@@ -1,8 +1,5 @@
 import Filters
-import Multipart
 import NIOCore
-import S3
-import Storage
 import Synchronization
 
 /// `maxConcurrentUploads` and `maxUploadsPerClient`: uploads beyond either are refused at once

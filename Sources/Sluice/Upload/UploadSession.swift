@@ -1,8 +1,5 @@
 import Filters
 import Logging
-import Multipart
-import S3
-import Storage
 
 /// What one request has stored so far. A request is all or nothing: when a later file is
 /// refused or fails, the files already stored are deleted.

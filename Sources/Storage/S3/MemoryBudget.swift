@@ -1,7 +1,5 @@
-import Checksums
 import Filters
 import NIOCore
-import S3
 import Synchronization
 
 /// A limit on the bytes held in part buffers across all uploads, in use or kept idle for

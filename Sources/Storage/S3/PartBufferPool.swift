@@ -1,7 +1,5 @@
-import Checksums
 import Filters
 import NIOCore
-import S3
 import Synchronization
 
 /// Part buffers kept for reuse. A fresh 8 MiB buffer per part costs page faults on every byte

@@ -1,4 +1,3 @@
-import Checksums
 import Filters
 import NIOCore
 import S3

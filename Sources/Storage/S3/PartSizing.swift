@@ -1,4 +1,3 @@
-import Checksums
 import Filters
 import S3
 

@@ -1,7 +1,5 @@
-import Checksums
 import Filters
 import Foundation
-import S3
 
 /// Writes each upload to a file at `directory/key` (or to one fixed path), and removes it when
 /// the upload fails: `filterctl test --output` shows what would be stored.
