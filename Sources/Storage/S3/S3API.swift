@@ -11,6 +11,7 @@ public protocol S3API: Sendable {
     func uploadPart(
         bucket: String, key: String, uploadId: String, number: Int, body: ByteBuffer, checksum: S3Checksum, digest: [UInt8]?
     ) async throws -> S3Client.CompletedPart
+    /// `parts` in ascending part numbers, as S3 requires.
     func completeMultipartUpload(
         bucket: String, key: String, uploadId: String, parts: [S3Client.CompletedPart], checksum: S3Checksum
     ) async throws -> S3Client.PutResult

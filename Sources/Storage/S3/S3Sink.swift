@@ -109,7 +109,8 @@ public final class S3Sink: Sink {
                     if let filled = try await producer.next(from: &body) { next = OwnedPart(filled) }
                 }
                 for try await part in group { completed.append(part) }
-                return completed
+                // Parts finish in any order; S3 takes the list in ascending part numbers.
+                return completed.sorted { $0.number < $1.number }
             }
             let result = try await client.completeMultipartUpload(bucket: settings.bucket, key: key, uploadId: uploadId, parts: parts, checksum: settings.checksum)
             return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: size, parts: parts.count)
