@@ -38,11 +38,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CChecksum", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "CPlatform"),
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Leaves: each knows nothing of the others.
         .target(
             name: "Checksums",
-            dependencies: ["CChecksum", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CChecksum", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Multipart", dependencies: ["CPlatform"] + nio),
         .target(
@@ -98,7 +99,8 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Checksums", "Filters", "Storage", "S3"] + nio, path: "Tests/TestSupport"),
-        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "CZlib", "TestSupport"]),
+        .testTarget(
+            name: "ChecksumsTests", dependencies: ["Checksums", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MultipartTests", dependencies: ["Multipart", "TestSupport"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "TestSupport"]),
         .testTarget(name: "FiltersTests", dependencies: ["Checksums", "Filters", "TestSupport"], exclude: ["Fixtures"]),

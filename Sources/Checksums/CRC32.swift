@@ -2,7 +2,7 @@ import CChecksum
 
 /// CRC-32 as zlib computes it, by carry-less multiplication where the CPU has it (see
 /// CChecksum): 5 times zlib's own speed with 128-bit registers, 10 times with 512-bit ones.
-public struct CRC32: StreamingDigest {
+public struct CRC32: ResumableDigest {
     /// How the shim folds: 0 zlib only, 1 PCLMULQDQ, 2 VPCLMULQDQ on 512 bits (each where the
     /// CPU has it). Tests set it to compare the three; everyone else gets the best.
     let fold: Int32
@@ -26,6 +26,15 @@ public struct CRC32: StreamingDigest {
     }
 
     public mutating func finalize() -> [UInt8] { UInt32(truncatingIfNeeded: value).bigEndianBytes }
+
+    /// The running CRC, big-endian: a CRC's midstate is its value.
+    public func savedState() -> [UInt8] { UInt32(truncatingIfNeeded: value).bigEndianBytes }
+
+    public init(savedState state: [UInt8]) throws(DigestStateError) {
+        guard let value = UInt32(bigEndianBytes: state) else { throw DigestStateError(algorithm: "crc32") }
+        self.init()
+        self.value = UInt(value)
+    }
 
     /// The best fold this CPU has (2, 1 or 0).
     static var bestFold: Int32 { sluice_crc32_best() }

@@ -3,7 +3,7 @@ import CChecksum
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as S3's x-amz-checksum-crc32c uses:
 /// SSE4.2's CRC32 instruction where the CPU has it, else slicing-by-8 (eight table lookups per
 /// 8 bytes).
-public struct CRC32C: StreamingDigest {
+public struct CRC32C: ResumableDigest {
     private var crc: UInt32 = 0xFFFF_FFFF
 
     public init() {}
@@ -43,6 +43,14 @@ public struct CRC32C: StreamingDigest {
     }
 
     public mutating func finalize() -> [UInt8] { (crc ^ 0xFFFF_FFFF).bigEndianBytes }
+
+    /// The running register, big-endian.
+    public func savedState() -> [UInt8] { crc.bigEndianBytes }
+
+    public init(savedState state: [UInt8]) throws(DigestStateError) {
+        guard let crc = UInt32(bigEndianBytes: state) else { throw DigestStateError(algorithm: "crc32c") }
+        self.crc = crc
+    }
 
     /// tables[k * 256 + b]: the CRC of byte b followed by k zero bytes.
     static let tables: [UInt32] = {

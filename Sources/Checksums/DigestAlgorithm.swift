@@ -4,13 +4,24 @@ import Crypto
 public enum DigestAlgorithm: String, Sendable, CaseIterable {
     case sha256, sha1, md5, crc32, crc32c
 
-    public func makeHasher() -> any StreamingDigest {
+    public func makeHasher() -> any ResumableDigest {
         switch self {
-        case .sha256: CryptoDigest<SHA256>()
-        case .sha1: CryptoDigest<Insecure.SHA1>()
-        case .md5: CryptoDigest<Insecure.MD5>()
+        case .sha256: LibcryptoDigest<LibcryptoSHA256>()
+        case .sha1: LibcryptoDigest<LibcryptoSHA1>()
+        case .md5: LibcryptoDigest<LibcryptoMD5>()
         case .crc32: CRC32()
         case .crc32c: CRC32C()
+        }
+    }
+
+    /// The hasher as it was when `state` was saved from one of this algorithm.
+    public func resumeHasher(from state: [UInt8]) throws(DigestStateError) -> any ResumableDigest {
+        switch self {
+        case .sha256: try LibcryptoDigest<LibcryptoSHA256>(savedState: state)
+        case .sha1: try LibcryptoDigest<LibcryptoSHA1>(savedState: state)
+        case .md5: try LibcryptoDigest<LibcryptoMD5>(savedState: state)
+        case .crc32: try CRC32(savedState: state)
+        case .crc32c: try CRC32C(savedState: state)
         }
     }
 

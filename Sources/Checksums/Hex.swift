@@ -1,6 +1,12 @@
 extension UInt32 {
     /// The four bytes, most significant first, as S3 and the RFCs write a CRC.
     public var bigEndianBytes: [UInt8] { [UInt8(self >> 24), UInt8(self >> 16 & 0xFF), UInt8(self >> 8 & 0xFF), UInt8(self & 0xFF)] }
+
+    /// The value of four bytes, most significant first; nil for any other count.
+    init?(bigEndianBytes bytes: [UInt8]) {
+        guard bytes.count == 4 else { return nil }
+        self = bytes.reduce(0) { $0 << 8 | UInt32($1) }
+    }
 }
 
 extension Array where Element == UInt8 {

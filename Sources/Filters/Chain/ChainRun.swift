@@ -4,10 +4,10 @@ import NIOCore
 /// chunk by chunk. ``ChainOutput`` drives it from an async source for a sink.
 public struct ChainRun {
     public let chain: Chain
-    public private(set) var upload: Upload
-    private var filters: [any Filter]
+    public internal(set) var upload: Upload
+    var filters: [any Filter]
     /// The headers as handed to the sink with the first byte; nil until then.
-    public private(set) var sealedHead: ObjectHead?
+    public internal(set) var sealedHead: ObjectHead?
     private var finished = false
 
     init(chain: Chain, upload: Upload, resources: FilterResources) {

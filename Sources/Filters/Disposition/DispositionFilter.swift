@@ -12,7 +12,7 @@ public struct DispositionFilter: Filter {
     /// Let active content (HTML, SVG, XML, JavaScript) be inline when listed. Dangerous: such a
     /// file runs script in the origin it is served from.
     public let allowActiveContent: Bool
-    private var decided = false
+    var decided = false
 
     public init(inline: [MediaTypePattern], allowActiveContent: Bool = false) {
         self.inline = inline

@@ -9,6 +9,8 @@ public struct FilterStep: Sendable {
     public var summary: String
     /// Things a config author should know, e.g. an unsafe option (shown by `filterctl validate`).
     public var warnings: [String]
+    /// Its filter adopts ``ResumableFilter``, so the step can serve a resumable route.
+    public let isResumable: Bool
     private let make: @Sendable (Context) -> any Filter
 
     /// What a fresh filter may depend on: where its step sits, and what uploads share.
@@ -24,23 +26,32 @@ public struct FilterStep: Sendable {
         }
     }
 
-    public init(
+    public init<F: Filter>(
         name: String, traits: FilterTraits = .none, summary: String = "", warnings: [String] = [],
+        make: @escaping @Sendable (Context) -> F
+    ) {
+        self.init(name: name, traits: traits, summary: summary, warnings: warnings, isResumable: F.self is any ResumableFilter.Type, make: make)
+    }
+
+    private init(
+        name: String, traits: FilterTraits, summary: String, warnings: [String], isResumable: Bool,
         make: @escaping @Sendable (Context) -> any Filter
     ) {
         self.name = name
         self.traits = traits
         self.summary = summary
         self.warnings = warnings
+        self.isResumable = isResumable
         self.make = make
     }
 
     /// A filter that needs nothing from its context.
-    public init(
+    public init<F: Filter>(
         name: String, traits: FilterTraits = .none, summary: String = "", warnings: [String] = [],
-        make: @escaping @Sendable () -> any Filter
+        make: @escaping @Sendable () -> F
     ) {
-        self.init(name: name, traits: traits, summary: summary, warnings: warnings) { _ in make() }
+        let erased: @Sendable () -> any Filter = make
+        self.init(name: name, traits: traits, summary: summary, warnings: warnings, isResumable: F.self is any ResumableFilter.Type) { _ in erased() }
     }
 
     public func makeFilter(_ context: Context) -> any Filter { make(context) }

@@ -22,7 +22,7 @@ final class DigestWorker {
     let queue: Queue
 
     /// Starts hashing on a helper; nil when none is free.
-    init?(hashers: [any StreamingDigest], helpers: HelperThreads) {
+    init?(hashers: [any ResumableDigest], helpers: HelperThreads) {
         let queue = Queue(hashers: hashers)
         guard helpers.run({ queue.run() }) else { return nil }
         self.queue = queue
@@ -34,7 +34,7 @@ final class DigestWorker {
     func submit(_ chunk: ByteBuffer) { queue.submit(chunk) }
 
     /// Waits until every chunk is hashed and returns the hashers, with the thread gone.
-    func finish() -> [any StreamingDigest] { queue.finish() }
+    func finish() -> [any ResumableDigest] { queue.finish() }
 }
 
 extension DigestWorker {
@@ -45,14 +45,14 @@ extension DigestWorker {
         private var chunks: [ByteBuffer] = []
         private var queuedBytes = 0
         /// The thread's alone until it sets `done` (under the lock); ``finish()``'s after that.
-        private var hashers: [any StreamingDigest]
+        private var hashers: [any ResumableDigest]
         private var ended = false
         private var abandoned = false
         private var done = false
         private var readerWaits = false
         private var threadWaits = false
 
-        init(hashers: [any StreamingDigest]) {
+        init(hashers: [any ResumableDigest]) {
             self.hashers = hashers
         }
 
@@ -68,7 +68,7 @@ extension DigestWorker {
             if threadWaits { condition.broadcast() }
         }
 
-        func finish() -> [any StreamingDigest] {
+        func finish() -> [any ResumableDigest] {
             condition.lock()
             defer { condition.unlock() }
             ended = true

@@ -6,11 +6,11 @@ import NIOCore
 public struct HashFilter: Filter {
     public let algorithms: [DigestAlgorithm]
     /// One per algorithm, in its order; nil while that algorithm is on a digest thread.
-    private var hashers: [(any StreamingDigest)?]
+    var hashers: [(any ResumableDigest)?]
     /// Digest threads beside the reader, one per slow algorithm (SHA-256, SHA-1, MD5) once the
     /// upload is past ``inlineBytes`` and a slot is free, with the index of its algorithm: two
     /// on one thread run in series (docs/PERFORMANCE.md).
-    private(set) var workers: [(index: Int, worker: DigestWorker)] = []
+    var workers: [(index: Int, worker: DigestWorker)] = []
     private let helpers: HelperThreads?
     private var hashedInline = 0
     /// Bytes hashed on the reader's task before a worker takes over: a small upload is not
@@ -35,6 +35,12 @@ public struct HashFilter: Filter {
         return chunk
     }
 
+    /// Waits for the helpers to hash what they were given and takes their hashers back.
+    mutating func takeBackFromWorkers() {
+        for (index, worker) in workers { hashers[index] = worker.finish().first }
+        workers = []
+    }
+
     /// Moves each slow algorithm still hashed inline to a helper of its own, while helpers are free.
     private mutating func handOver(to helpers: HelperThreads) {
         for i in hashers.indices where hashers[i] != nil && algorithms[i].isWorthAThread {
@@ -45,8 +51,7 @@ public struct HashFilter: Filter {
     }
 
     public mutating func finish(_ upload: inout Upload) throws -> ByteBuffer? {
-        for (index, worker) in workers { hashers[index] = worker.finish().first }
-        workers = []
+        takeBackFromWorkers()
         for (algorithm, i) in zip(algorithms, hashers.indices) {
             upload.digests[algorithm.rawValue] = hashers[i]!.finalize().hex
         }

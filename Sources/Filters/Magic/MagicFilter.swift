@@ -17,8 +17,8 @@ public struct MagicFilter: Filter {
 
     public let policy: Policy
     private let handles: MagicPool
-    private var window = ByteBuffer()
-    private var decided = false
+    var window = ByteBuffer()
+    var decided = false
 
     public init(policy: Policy, resources: FilterResources) {
         self.policy = policy

@@ -7,7 +7,7 @@ public struct SizeLimitFilter: Filter {
     public let min: Int64?
     /// False after a transforming filter: then the client's declared length says nothing here.
     let trustDeclaredLength: Bool
-    private var count: Int64 = 0
+    var count: Int64 = 0
 
     public init(max: Int64?, min: Int64?, trustDeclaredLength: Bool = true) {
         self.max = max

@@ -7,7 +7,7 @@ import NIOCore
 struct TokenPolicyFilter: Filter {
     let types: [MediaTypePattern]?
     let maxFileBytes: Int64?
-    private var typeChecked = false
+    var typeChecked = false
 
     init(types: [MediaTypePattern]?, maxFileBytes: Int64?) {
         self.types = types
@@ -48,5 +48,16 @@ struct TokenPolicyFilter: Filter {
                     message: "\(type) is not allowed by the upload token (allowed: \(types.map(\.description).joined(separator: ", ")))")
             }
         }
+    }
+}
+
+extension TokenPolicyFilter: ResumableFilter {
+    /// Version 1: whether the type was checked (the count is the upload's own).
+    mutating func saveState() throws -> FilterState {
+        FilterState(version: 1) { $0.write(typeChecked) }
+    }
+
+    mutating func restore(_ state: FilterState) throws {
+        typeChecked = try state.read(TokenPolicyFilter.name, version: 1) { reader throws(FilterStateError) in try reader.bool() }
     }
 }
