@@ -10,6 +10,8 @@ public final class InMemoryS3: S3API {
         public var bytes: [UInt8]
         public var attributes: ObjectAttributes
         public var parts: Int
+        /// New on every write, as S3's changes with the content.
+        public var etag: String = ""
     }
 
     /// One call, as a fault rule sees it: the operation's S3 name and, for UploadPart, the number.
@@ -56,12 +58,26 @@ public final class InMemoryS3: S3API {
         S3Error(operation: operation, resource: key, status: 404, code: "NoSuchUpload", message: "The specified upload does not exist.")
     }
 
+    /// Checks `condition` and writes under one lock, as S3 does atomically.
     public func putObject(
-        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]?
+        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]?,
+        condition: WriteCondition?
     ) async throws -> S3Client.PutResult {
         try enter("PutObject")
-        state.withLock { $0.objects[key] = Object(bytes: Array(body.readableBytesView), attributes: attributes, parts: 1) }
-        return S3Client.PutResult(etag: "put-\(key)")
+        return try state.withLock { state in
+            let current = state.objects[key]
+            switch condition {
+            case .absent? where current != nil, .matches? where current == nil:
+                throw S3Error(operation: "PutObject", resource: key, status: 412, code: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold")
+            case .matches(let etag)? where current!.etag != etag:
+                throw S3Error(operation: "PutObject", resource: key, status: 412, code: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold")
+            default: break
+            }
+            state.nextId += 1
+            let etag = "put-\(state.nextId)"
+            state.objects[key] = Object(bytes: Array(body.readableBytesView), attributes: attributes, parts: 1, etag: etag)
+            return S3Client.PutResult(etag: etag)
+        }
     }
 
     public func createMultipartUpload(bucket: String, key: String, attributes: ObjectAttributes, checksum: S3Checksum) async throws -> String {
@@ -99,9 +115,9 @@ public final class InMemoryS3: S3API {
             guard bodies.dropLast().allSatisfy({ $0.count >= Self.minimumPartSize }) else {
                 throw S3Error(operation: "CompleteMultipartUpload", resource: key, status: 400, code: "EntityTooSmall", message: "a part but the last is under 5 MiB")
             }
-            state.objects[key] = Object(bytes: Array(bodies.joined()), attributes: upload.attributes, parts: bodies.count)
+            state.objects[key] = Object(bytes: Array(bodies.joined()), attributes: upload.attributes, parts: bodies.count, etag: "multipart-\(uploadId)")
             state.uploads[uploadId] = nil
-            return S3Client.PutResult(etag: "multipart-\(key)")
+            return S3Client.PutResult(etag: "multipart-\(uploadId)")
         }
     }
 

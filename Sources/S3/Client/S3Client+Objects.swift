@@ -16,12 +16,15 @@ extension S3Client {
     }
 
     /// PutObject: the whole object in one request, with its checksum (`digest`: its value, when
-    /// the caller took it already; otherwise it is computed over `body`).
+    /// the caller took it already; otherwise it is computed over `body`), only if `condition`
+    /// holds when given (a failed one throws an ``S3Error`` whose `isConditionFailed`).
     public func putObject(
-        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]? = nil
+        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]? = nil,
+        condition: WriteCondition? = nil
     ) async throws -> PutResult {
         var headers = attributes.headers
         if let header = checksum.header(for: body, computed: digest) { headers.append(header) }
+        if let condition { headers.append(condition.header) }
         let response = try await send(Request(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: headers, body: body))
         return PutResult(etag: response.headers.first(name: "etag").map(S3Client.unquoted), versionId: response.headers.first(name: "x-amz-version-id"))
     }
@@ -36,6 +39,19 @@ extension S3Client {
     public func getObject(bucket: String, key: String, consume: (ByteBuffer) async throws -> Void) async throws -> ObjectInfo {
         let headers = try await stream(Request(operation: "GetObject", method: .GET, bucket: bucket, key: key), consume: consume)
         return ObjectInfo(headers)
+    }
+
+    /// GetObject of a small object, whole: throws if it is over `limit` bytes.
+    public func getObject(bucket: String, key: String, limit: Int) async throws -> (body: ByteBuffer, info: ObjectInfo) {
+        var body = ByteBuffer()
+        let info = try await getObject(bucket: bucket, key: key) { chunk in
+            guard body.readableBytes + chunk.readableBytes <= limit else {
+                throw S3Error(operation: "GetObject", resource: "\(bucket)/\(key)", status: 200, code: "ObjectTooLarge", message: "over \(limit) bytes")
+            }
+            var chunk = chunk
+            body.writeBuffer(&chunk)
+        }
+        return (body, info)
     }
 
     public func deleteObject(bucket: String, key: String, versionId: String? = nil) async throws {

@@ -116,22 +116,30 @@ public final class S3Client: Sendable {
     /// request is retried, never a body that has started.
     func stream(_ request: Request, consume: (ByteBuffer) async throws -> Void) async throws -> HTTPHeaders {
         var bodyStarted = false
-        let response = try await withRetries(request) { attempt -> Response in
-            let response = try await self.execute(request, attempt: attempt)
-            if response.status.code >= 300 {
-                let body = try await response.body.collect(upTo: 1 << 20)
-                return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
-            }
-            do {
-                for try await chunk in response.body {
-                    bodyStarted = true
-                    try await consume(chunk)
+        let response: Response
+        do {
+            response = try await withRetries(request) { attempt -> Response in
+                let response = try await self.execute(request, attempt: attempt)
+                if response.status.code >= 300 {
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
                 }
-            } catch where bodyStarted {
-                // A retry would hand `consume` the same bytes again.
-                throw BodyInterrupted(underlying: "\(error)")
+                do {
+                    for try await chunk in response.body {
+                        bodyStarted = true
+                        do { try await consume(chunk) } catch { throw ConsumerFailed(underlying: error) }
+                    }
+                } catch let failed as ConsumerFailed {
+                    throw failed
+                } catch where bodyStarted {
+                    // A retry would hand `consume` the same bytes again.
+                    throw BodyInterrupted(underlying: "\(error)")
+                }
+                return Response(status: Int(response.status.code), headers: response.headers, body: [])
             }
-            return Response(status: Int(response.status.code), headers: response.headers, body: [])
+        } catch let failed as ConsumerFailed {
+            // The caller's own error, not the connection's: as it was thrown.
+            throw failed.underlying
         }
         return response.headers
     }
@@ -156,6 +164,8 @@ public final class S3Client: Sendable {
                 guard failure.isRetryable, attempt < policy.maxAttempts else { throw failure }
             } catch let failure as S3Error {
                 throw failure
+            } catch let failed as ConsumerFailed {
+                throw failed
             } catch {
                 event.duration = ContinuousClock.now - started
                 event.errorCode = "\(type(of: error))"
@@ -249,6 +259,11 @@ extension TimeAmount {
 }
 
 /// An answer's body that broke off after part of it was handed on: final, never retried.
+/// What `consume` threw while a body streamed: handed back unchanged, never retried.
+struct ConsumerFailed: Error {
+    var underlying: any Error
+}
+
 struct BodyInterrupted: Error, CustomStringConvertible {
     var underlying: String
     var description: String { "the answer broke off after it had started: \(underlying)" }

@@ -5,7 +5,8 @@ import S3
 /// tests that need no endpoint (as tusd's s3store has its S3API).
 public protocol S3API: Sendable {
     func putObject(
-        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]?
+        bucket: String, key: String, body: ByteBuffer, attributes: ObjectAttributes, checksum: S3Checksum, digest: [UInt8]?,
+        condition: WriteCondition?
     ) async throws -> S3Client.PutResult
     func createMultipartUpload(bucket: String, key: String, attributes: ObjectAttributes, checksum: S3Checksum) async throws -> String
     func uploadPart(

@@ -64,7 +64,7 @@ public final class S3Sink: Sink {
     }
 
     private func put(_ part: Part, key: String, head: ObjectHead?) async throws -> StoredObject {
-        let result = try await client.putObject(bucket: settings.bucket, key: key, body: part.bytes, attributes: attributes(head), checksum: settings.checksum, digest: part.digest)
+        let result = try await client.putObject(bucket: settings.bucket, key: key, body: part.bytes, attributes: attributes(head), checksum: settings.checksum, digest: part.digest, condition: nil)
         return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: Int64(part.bytes.readableBytes), parts: 1)
     }
 
