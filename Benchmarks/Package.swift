@@ -14,12 +14,15 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
+                .product(name: "Checksums", package: sluice),
                 .product(name: "Filters", package: sluice),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Multipart", package: sluice),
                 .product(name: "Storage", package: sluice),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,5 @@
+import Checksums
+import Crypto
 import Filters
 import Foundation
 import Multipart
@@ -199,6 +201,44 @@ for (what, parts, size) in [("one \(sizeMiB) MiB part", 1, sizeMiB << 20), ("10,
         row(parser.0, input.readableBytes, median(rates[index]), String(format: "%.0f%% of memmem (%.0f MB/s)", 100 * median(ratios[index]), median(baseline)))
     }
     if sink == 42 { print("") }  // keep the work observable
+}
+
+// MARK: - Digests: libcrypto's (whose midstate a resumed upload carries) against swift-crypto's
+
+// In turns, one of each per round, as the parsers above: the ratio is the median of the rounds'.
+do {
+    let pairs: [(String, () -> any StreamingDigest, () -> any StreamingDigest)] = [
+        ("digest sha256: libcrypto", { DigestAlgorithm.sha256.makeHasher() }, { CryptoDigest<SHA256>() }),
+        ("digest sha1: libcrypto", { DigestAlgorithm.sha1.makeHasher() }, { CryptoDigest<Insecure.SHA1>() }),
+        ("digest md5: libcrypto", { DigestAlgorithm.md5.makeHasher() }, { CryptoDigest<Insecure.MD5>() }),
+    ]
+    let bytes = randomBytes(256 << 20)
+    for (name, ours, theirs) in pairs where selected(name) {
+        func rate(_ make: () -> any StreamingDigest) async -> Double {
+            let elapsed = await seconds {
+                var hasher = make()
+                bytes.withUnsafeReadableBytes { all in
+                    var offset = 0
+                    while offset < all.count {
+                        let end = Swift.min(all.count, offset + (64 << 10))
+                        hasher.update(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
+                        offset = end
+                    }
+                }
+                if hasher.finalize().first == 42 { print("", terminator: "") }
+            }
+            return Double(bytes.readableBytes) / 1e6 / elapsed
+        }
+        _ = await rate(ours)
+        var mine: [Double] = [], reference: [Double] = [], ratios: [Double] = []
+        for _ in 0..<runs {
+            let a = await rate(ours), b = await rate(theirs)
+            mine.append(a)
+            reference.append(b)
+            ratios.append(a / b)
+        }
+        row(name, bytes.readableBytes, median(mine), String(format: "%.0f%% of swift-crypto (%.0f MB/s)", 100 * median(ratios), median(reference)))
+    }
 }
 
 // MARK: - Each filter alone, and a chain
