@@ -58,7 +58,7 @@ public struct ChainRun {
     }
 
     /// Runs `chunk` through filters `start...`, stopping where one holds it back.
-    private mutating func pass(_ chunk: ByteBuffer, from start: Int) throws -> ByteBuffer? {
+    mutating func pass(_ chunk: ByteBuffer, from start: Int) throws -> ByteBuffer? {
         var current = chunk
         for i in filters.indices[start...] {
             var next: ByteBuffer?
@@ -69,13 +69,13 @@ public struct ChainRun {
         return current
     }
 
-    private mutating func deliver(_ out: ByteBuffer) {
+    mutating func deliver(_ out: ByteBuffer) {
         if sealedHead == nil { sealedHead = upload.head }
         upload.bytesOut += Int64(out.readableBytes)
     }
 
     /// Calls filter `i`, naming it in whatever it throws, and holds it to the sealed head.
-    private mutating func step(_ i: Int, _ body: (inout any Filter, inout Upload) throws -> Void) throws {
+    mutating func step(_ i: Int, _ body: (inout any Filter, inout Upload) throws -> Void) throws {
         let name = chain.steps[i].name
         do {
             try body(&filters[i], &upload)

@@ -8,10 +8,10 @@ public struct GzipFilter: Filter {
 
     public let level: Int32
     public let types: [MediaTypePattern]
-    private var member: GzipMember?
+    var member: GzipMember?
     /// Where the member may compress blocks beside the reader (nil: on the upload's task).
-    private let helpers: HelperThreads?
-    private var decided = false
+    let helpers: HelperThreads?
+    var decided = false
 
     public init(level: Int32 = 6, types: [MediaTypePattern], helpers: HelperThreads?) {
         self.level = level

@@ -18,19 +18,19 @@ final class GzipMember {
     /// Blocks handed out and not yet written, at most: the memory the helpers can hold.
     static let maxInFlight = 8
 
-    private let jobs: Jobs
+    let jobs: Jobs
     var level: Int32 { jobs.level }
     private var reader: BlockDeflater?
     /// Input since the last cut, in a buffer of its own (a slice of it would make every append
     /// copy the storage).
-    private var pending = ByteBuffer()
+    var pending = ByteBuffer()
     /// The last ``window`` bytes of the block before.
-    private var previous: ByteBuffer?
-    private var crc = CRC32()
-    private var size: UInt32 = 0
-    private var submitted = 0
-    private var written = 0
-    private var headerWritten = false
+    var previous: ByteBuffer?
+    var crc = CRC32()
+    var size: UInt32 = 0
+    var submitted = 0
+    var written = 0
+    var headerWritten = false
 
     init(level: Int32, helpers: HelperThreads?) {
         self.jobs = Jobs(level: level, helpers: helpers)
@@ -77,13 +77,13 @@ final class GzipMember {
         if let job = jobs.take(leavingIdleHelpers: true) { try compress(job) }
     }
 
-    private func compress(_ job: Job) throws {
+    func compress(_ job: Job) throws {
         if reader == nil { reader = try BlockDeflater(level: level) }
         jobs.complete(job.sequence, Result { () throws(DeflateError) in try reader!.deflate(job.block, after: job.dictionary) })
     }
 
     /// The finished blocks that come next, in order; waits for the oldest while too many are out.
-    private func collect(waitingForAll: Bool) throws -> ByteBuffer {
+    func collect(waitingForAll: Bool) throws -> ByteBuffer {
         var output = ByteBuffer()
         if !headerWritten {
             headerWritten = true

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension Chain {
     /// The steps whose filter cannot save its state: a resumable route's chain must have none.
     public var stepsThatCannotResume: [String] { steps.filter { !$0.isResumable }.map(\.name) }
@@ -15,19 +17,34 @@ extension Chain {
 }
 
 extension ChainRun {
-    /// Pauses between chunks: every filter's state and the metadata so far. Throws if a step
-    /// cannot save its state (see ``Chain/stepsThatCannotResume``).
-    public mutating func suspend() throws -> SuspendedRun {
+    /// Pauses between chunks: every filter drained in order (its output run through the steps
+    /// after it), then every filter's state and the metadata so far. `output` is for the sink,
+    /// before the state is kept. Throws if a step cannot save its state (see
+    /// ``Chain/stepsThatCannotResume``).
+    public mutating func suspend() throws -> (state: SuspendedRun, output: [ByteBuffer]) {
+        if let name = chain.stepsThatCannotResume.first {
+            throw FilterStateError("`\(name)` cannot save its state, so its uploads cannot be resumed")
+        }
+        var output: [ByteBuffer] = []
+        for i in filters.indices {
+            var drained: ByteBuffer?
+            try step(i) { filter, upload in
+                var resumable = filter as! any ResumableFilter
+                drained = try resumable.drain(&upload)
+                filter = resumable
+            }
+            if let drained = drained.nonEmpty, let out = try pass(drained, from: i + 1) {
+                deliver(out)
+                output.append(out)
+            }
+        }
         var saved: [SuspendedRun.Step] = []
         for i in filters.indices {
-            let name = chain.steps[i].name
-            guard var filter = filters[i] as? any ResumableFilter else {
-                throw FilterStateError("`\(name)` cannot save its state, so its uploads cannot be resumed")
-            }
-            saved.append(SuspendedRun.Step(name: name, state: try filter.saveState()))
+            var filter = filters[i] as! any ResumableFilter
+            saved.append(SuspendedRun.Step(name: chain.steps[i].name, state: try filter.saveState()))
             filters[i] = filter
         }
-        return SuspendedRun(chain: chain.name, steps: saved, upload: upload, sealedHead: sealedHead)
+        return (SuspendedRun(chain: chain.name, steps: saved, upload: upload, sealedHead: sealedHead), output)
     }
 
     mutating func restore(_ suspended: SuspendedRun) throws {
