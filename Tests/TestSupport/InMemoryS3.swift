@@ -132,4 +132,17 @@ public final class InMemoryS3: S3API {
         try enter("DeleteObject")
         _ = state.withLock { $0.objects.removeValue(forKey: key) }
     }
+
+    public func getObject(bucket: String, key: String, limit: Int) async throws -> (body: ByteBuffer, info: ObjectInfo) {
+        try enter("GetObject")
+        guard let object = state.withLock({ $0.objects[key] }) else {
+            throw S3Error(operation: "GetObject", resource: key, status: 404, code: "NoSuchKey", message: "The specified key does not exist.")
+        }
+        guard object.bytes.count <= limit else {
+            throw S3Error(operation: "GetObject", resource: key, status: 200, code: "ObjectTooLarge", message: "over \(limit) bytes")
+        }
+        let info = ObjectInfo(
+            contentLength: Int64(object.bytes.count), contentType: object.attributes.contentType, etag: object.etag)
+        return (ByteBuffer(bytes: object.bytes), info)
+    }
 }

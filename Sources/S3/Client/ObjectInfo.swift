@@ -14,6 +14,23 @@ public struct ObjectInfo: Sendable {
     public var serverSideEncryption: String?
     /// x-amz-meta-* without the prefix.
     public var metadata: [String: String]
+
+    public init(
+        contentLength: Int64, contentType: String? = nil, contentDisposition: String? = nil, contentEncoding: String? = nil,
+        cacheControl: String? = nil, etag: String? = nil, versionId: String? = nil, storageClass: String? = nil,
+        serverSideEncryption: String? = nil, metadata: [String: String] = [:]
+    ) {
+        self.contentLength = contentLength
+        self.contentType = contentType
+        self.contentDisposition = contentDisposition
+        self.contentEncoding = contentEncoding
+        self.cacheControl = cacheControl
+        self.etag = etag
+        self.versionId = versionId
+        self.storageClass = storageClass
+        self.serverSideEncryption = serverSideEncryption
+        self.metadata = metadata
+    }
 }
 
 extension ObjectInfo {

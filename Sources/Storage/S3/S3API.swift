@@ -18,6 +18,8 @@ public protocol S3API: Sendable {
     ) async throws -> S3Client.PutResult
     func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws
     func deleteObject(bucket: String, key: String, versionId: String?) async throws
+    /// A small object, whole (a resumable upload's record); throws if it is over `limit`.
+    func getObject(bucket: String, key: String, limit: Int) async throws -> (body: ByteBuffer, info: ObjectInfo)
 }
 
 extension S3Client: S3API {}
