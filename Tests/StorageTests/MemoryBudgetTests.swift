@@ -61,7 +61,8 @@ import Testing
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(10))
+                // Only a deadlock gets here: long enough for a loaded CI machine's slowest minute.
+                try await Task.sleep(for: .seconds(60))
                 throw Stuck()
             }
             for _ in 0..<4 { _ = try await group.next() }

@@ -139,18 +139,7 @@ public final class S3Sink: Sink {
         }.value
     }
 
-    private func attributes(_ head: ObjectHead?) -> ObjectAttributes {
-        ObjectAttributes(
-            contentType: head?.contentType, contentDisposition: head?.contentDisposition, contentEncoding: head?.contentEncoding,
-            cacheControl: settings.cacheControl, storageClass: settings.storageClass, serverSideEncryption: settings.serverSideEncryption,
-            kmsKeyId: settings.kmsKeyId, metadata: settings.metadata + Self.ownMetadata(head, besides: settings.metadata))
-    }
-
-    /// The object's own metadata, sorted, without the names the config sets already.
-    static func ownMetadata(_ head: ObjectHead?, besides configured: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        let taken = Set(configured.map(\.name))
-        return (head?.metadata ?? [:]).filter { !taken.contains($0.key) }.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
-    }
+    private func attributes(_ head: ObjectHead?) -> ObjectAttributes { settings.objectAttributes(head) }
 }
 
 /// A part on its way to the task that uploads it. The task takes the bytes out, so no copy of
