@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "Sluice",
             dependencies: [
-                "Filters", "Multipart", "Storage", "S3", "CPlatform",
+                "Filters", "Multipart", "Storage", "S3", "Checksums", "CPlatform",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -294,3 +294,53 @@ import Testing
         #expect(e?.message.contains(message) == true, "\(e?.message ?? "no error")")
     }
 }
+
+/// `resumable:` on a route: its options, and the chains and storage that cannot have it.
+@Suite struct ResumableConfigTests {
+    func parse(_ routes: String, chain: String = "[size-limit: { max: 1MiB }, magic, hash]", storage: String = "{ type: s3, bucket: b-1 }") throws(ConfigError) -> SluiceConfig {
+        var registry = FilterRegistry.standard
+        registry.register(LineCountFilter.definition)
+        return try SluiceConfig.parse(yaml: "storage: \(storage)\nroutes:\n\(routes)\nchains:\n  c: \(chain)\n", file: "sluice.yaml", registry: registry)
+    }
+
+    @Test func optionsAndDefaults() throws {
+        let config = try parse("""
+              - { path: /a, chain: c, resumable: true }
+              - { path: /b, chain: c, resumable: { maxLength: 2GiB, expiresAfter: 3600, leaseSeconds: 30, prefix: "tus-state/" } }
+              - { path: /c, chain: c, resumable: false }
+            """)
+        let a = try #require(config.routes[0].resumable)
+        #expect(a.maxLength == 100 << 30 && a.expiresAfter == 86_400 && a.prefix == ".sluice-resumable/")
+        let b = try #require(config.routes[1].resumable)
+        #expect(b.maxLength == 2 << 30 && b.expiresAfter == 3600 && b.leaseSeconds == 30 && b.prefix == "tus-state/")
+        #expect(config.routes[2].resumable == nil)
+    }
+
+    @Test func aChainWithAStepThatCannotResumeIsRefusedByName() {
+        #expect(throws: ConfigError.self) { try parse("  - { path: /a, chain: c, resumable: true }", chain: "[line-count: { max: 3 }, hash]") }
+        do {
+            _ = try parse("  - { path: /a, chain: c, resumable: true }", chain: "[line-count: { max: 3 }, hash]")
+        } catch {
+            #expect(error.message.contains("`line-count`") && error.message.contains("cannot keep its state"), "\(error.message)")
+        }
+        // The same chain is fine on a route that is not resumable.
+        #expect((try? parse("  - { path: /a, chain: c }", chain: "[line-count: { max: 3 }, hash]")) != nil)
+    }
+
+    @Test func badOptionsAndDiscardStorageAreRefused() {
+        for (options, word) in [("{ expiresAfter: 5 }", "expiresAfter"), ("{ prefix: state }", "prefix"), ("{ leaseSeconds: 1 }", "leaseSeconds"), ("{ colour: red }", "colour")] {
+            do {
+                _ = try parse("  - { path: /a, chain: c, resumable: \(options) }")
+                Issue.record("\(options) was accepted")
+            } catch {
+                #expect(error.message.contains(word) || error.key?.contains(word) == true, "\(options): \(error.message)")
+            }
+        }
+        do {
+            _ = try parse("  - { path: /a, chain: c, resumable: true }", storage: "{ type: discard }")
+            Issue.record("a resumable route on discard storage was accepted")
+        } catch {
+            #expect(error.message.contains("storage type: s3"))
+        }
+    }
+}

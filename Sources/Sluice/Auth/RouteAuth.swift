@@ -10,7 +10,8 @@ enum RouteAuth: Sendable {
     case jwt(TokenVerifier)
 
     /// What `request` may do on `route`, or the error to answer with before its body is read.
-    func authorize(_ request: Request, route: RouteConfig, configuredMetadata: Int) async -> Result<UploadGrant, APIError> {
+    /// `spendingToken: false` leaves a single-use token usable (see ``TokenVerifier/verify(_:now:spending:)``).
+    func authorize(_ request: Request, route: RouteConfig, configuredMetadata: Int, spendingToken: Bool = true) async -> Result<UploadGrant, APIError> {
         switch self {
         case .bearer(let auth):
             if let error = auth.check(request.headers) { return .failure(error) }
@@ -20,7 +21,7 @@ enum RouteAuth: Sendable {
                 guard let token = RouteAuth.token(in: request) else {
                     throw TokenRefusal(.missing, "this route needs an upload token: Authorization: Bearer <token>, or ?token=<token> where a header cannot be set")
                 }
-                let claims = try await verifier.verify(token)
+                let claims = try await verifier.verify(token, spending: spendingToken)
                 var grant = try UploadGrant(route: route, policy: claims.sluice, subject: claims.sub?.value, configuredMetadata: configuredMetadata)
                 if case .secretEnv = verifier.config.keys { grant.receipts = ReceiptSigner(keys: verifier.keys) }
                 return .success(grant)

@@ -61,8 +61,10 @@ struct TokenVerifier: Sendable {
         return TokenVerifier(keys: keys, algorithms: algorithms, config: config, replays: config.singleUse ? ReplayGuard() : nil)
     }
 
-    /// The token's claims, or why it is refused.
-    func verify(_ token: String, now: Date = Date()) async throws(TokenRefusal) -> UploadClaims {
+    /// The token's claims, or why it is refused. `spending: false` is for a resumable upload's
+    /// later requests, which must bring the token that created it: a single-use token is not
+    /// used up, and one past its `exp` still serves the upload it began.
+    func verify(_ token: String, now: Date = Date(), spending: Bool = true) async throws(TokenRefusal) -> UploadClaims {
         guard token.utf8.count <= TokenVerifier.maximumLength else {
             throw TokenRefusal(.tooLarge, "the token is \(token.utf8.count) bytes; at most \(TokenVerifier.maximumLength)")
         }
@@ -82,15 +84,16 @@ struct TokenVerifier: Sendable {
         } catch {
             throw TokenRefusal(.malformed, "the token's claims cannot be read: \(error)")
         }
-        try check(claims, now: now)
+        try check(claims, now: now, spending: spending)
         return claims
     }
 
     /// Expiry, validity window, issuer, audience and single use.
-    private func check(_ claims: UploadClaims, now: Date) throws(TokenRefusal) {
+    private func check(_ claims: UploadClaims, now: Date, spending: Bool) throws(TokenRefusal) {
         let leeway = config.leeway
         guard let exp = claims.exp?.value else { throw TokenRefusal(.noExpiry, "the token has no exp claim; upload tokens must expire") }
-        guard now.timeIntervalSince(exp) <= leeway else { throw TokenRefusal(.expired, "the token expired at \(Self.format(exp))") }
+        // An upload the token created lives until its own expiry, which the token set in motion.
+        guard !spending || now.timeIntervalSince(exp) <= leeway else { throw TokenRefusal(.expired, "the token expired at \(Self.format(exp))") }
         if let nbf = claims.nbf?.value, nbf.timeIntervalSince(now) > leeway {
             throw TokenRefusal(.notYetValid, "the token is not valid before \(Self.format(nbf))")
         }
@@ -106,7 +109,7 @@ struct TokenVerifier: Sendable {
         if let audience = config.audience, !(claims.aud?.value.contains(audience) ?? false) {
             throw TokenRefusal(.wrongAudience, "the token's audience does not include \"\(audience)\"")
         }
-        if let replays {
+        if let replays, spending {
             guard let id = claims.jti?.value, !id.isEmpty else {
                 throw TokenRefusal(.malformed, "this route's tokens are single-use and need a jti claim")
             }

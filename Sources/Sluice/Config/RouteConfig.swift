@@ -19,6 +19,8 @@ public struct RouteConfig: Sendable {
     public var jwt: JWTAuthConfig?
     /// The app's webhook for this route's uploads.
     public var notify: WebhookConfig?
+    /// A tus endpoint under the route; nil: uploads in one request only.
+    public var resumable: ResumableRouteConfig?
     /// Where it was written, for messages.
     public var line: Int?
 
@@ -30,7 +32,7 @@ public struct RouteConfig: Sendable {
     static let reservedPaths = ["/", "/healthz", "/metrics", "/sluice.js"]
 
     init(_ node: ConfigNode) throws(ConfigError) {
-        let map = try node.mapping(allowed: ["path", "chain", "key", "maxFiles", "maxFields", "maxFieldBytes", "maxFieldsBytes", "maxRequestBytes", "auth", "notify"])
+        let map = try node.mapping(allowed: ["path", "chain", "key", "maxFiles", "maxFields", "maxFieldBytes", "maxFieldsBytes", "maxRequestBytes", "auth", "notify", "resumable"])
         let pathNode = try map.required("path")
         path = try pathNode.string()
         guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#"), !path.contains("{"), !path.contains("*") else {
@@ -67,6 +69,7 @@ public struct RouteConfig: Sendable {
             }
         }
         if let node = map["notify"] { notify = try WebhookConfig(node) }
+        if let node = map["resumable"], (try? node.bool()) != false { resumable = try ResumableRouteConfig(node) }
         line = node.line
     }
 }

@@ -74,8 +74,25 @@ public struct SluiceConfig: Sendable {
                 if let earlier = routes.first(where: { $0.path == route.path }) {
                     throw node.error("the path \(route.path) is already routed (line \(earlier.line ?? 0))")
                 }
+                if let resumable = (try? node.mapping())?["resumable"] {
+                    try SluiceConfig.checkResumable(route, chain: chain(named: route.chain)!, storage: storage, node: resumable)
+                }
                 routes.append(route)
             }
+        }
+    }
+
+    /// A resumable route needs a chain whose every step can carry its state between requests,
+    /// and storage that can keep that state.
+    static func checkResumable(_ route: RouteConfig, chain: Chain, storage: StorageConfig?, node: ConfigNode) throws(ConfigError) {
+        guard route.resumable != nil else { return }
+        let steps = chain.stepsThatCannotResume
+        guard steps.isEmpty else {
+            throw node.error(
+                "route \(route.path) is resumable, but chain \"\(chain.name)\" has \(steps.map { "`\($0)`" }.joined(separator: ", ")), which cannot keep \(steps.count == 1 ? "its" : "their") state between requests; remove \(steps.count == 1 ? "it" : "them") or make the route resumable: false")
+        }
+        if let storage, case .discard = storage.kind {
+            throw node.error("route \(route.path) is resumable, which needs storage type: s3 (uploads keep their state in the bucket)")
         }
     }
 }

@@ -18,19 +18,22 @@ struct CORSPolicy: Sendable {
         return origins.contains(origin.lowercased()) ? origin : nil
     }
 
-    /// Headers for an actual (non-preflight) response.
-    func responseHeaders(origin: String?) -> HTTPFields {
+    /// Headers for an actual (non-preflight) response; `exposing` adds headers of this one
+    /// the page may read.
+    func responseHeaders(origin: String?, exposing: [String] = []) -> HTTPFields {
         var fields = HTTPFields()
         guard let config, let allowed = allowOrigin(origin) else { return fields }
         fields[.accessControlAllowOrigin] = allowed
         if allowed != "*" { fields[.vary] = "Origin" }
         if config.allowCredentials { fields[.accessControlAllowCredentials] = "true" }
-        fields[.accessControlExposeHeaders] = (["x-request-id"] + config.exposeHeaders).joined(separator: ", ")
+        fields[.accessControlExposeHeaders] = (["x-request-id"] + exposing + config.exposeHeaders).joined(separator: ", ")
         return fields
     }
 
-    /// The answer to an OPTIONS request.
-    func preflight(_ request: HTTPRequest) -> Reply {
+    /// The answer to an OPTIONS request. A tus endpoint's preflight also allows PATCH and
+    /// DELETE, and tus's request headers.
+    func preflight(_ request: HTTPRequest, tus: Bool = false) -> Reply {
+        let methods = CORSPolicy.methods.map(\.rawValue) + (tus ? ["PATCH", "DELETE"] : [])
         let origin = request.headerFields[.origin]
         guard let requestedMethod = request.headerFields[.accessControlRequestMethod], let origin else {
             // Not a preflight: say what the server takes.
@@ -44,18 +47,19 @@ struct CORSPolicy: Sendable {
         guard let allowed = allowOrigin(origin) else {
             return .error(APIError(status: 403, error: "cors_forbidden", message: "the origin \(origin) is not allowed"))
         }
-        guard CORSPolicy.methods.map(\.rawValue).contains(requestedMethod.uppercased()) else {
+        guard methods.contains(requestedMethod.uppercased()) else {
             return .error(APIError(status: 403, error: "cors_forbidden", message: "the method \(requestedMethod) is not allowed"))
         }
         let requested = (request.headerFields[.accessControlRequestHeaders] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-        if let refused = requested.first(where: { !config.allowHeaders.contains($0) && !CORSPolicy.safelisted.contains($0) }) {
+        let allowHeaders = config.allowHeaders + (tus ? Tus.requestHeaders : [])
+        if let refused = requested.first(where: { !allowHeaders.contains($0) && !CORSPolicy.safelisted.contains($0) }) {
             return .error(APIError(status: 403, error: "cors_forbidden", message: "the request header \(refused) is not allowed"))
         }
         var reply = Reply(status: .noContent)
         reply.headers[.accessControlAllowOrigin] = allowed
         if allowed != "*" { reply.headers[.vary] = "Origin" }
-        reply.headers[.accessControlAllowMethods] = CORSPolicy.methods.map(\.rawValue).joined(separator: ", ")
+        reply.headers[.accessControlAllowMethods] = methods.joined(separator: ", ")
         if !requested.isEmpty { reply.headers[.accessControlAllowHeaders] = requested.joined(separator: ", ") }
         if let maxAge = config.maxAge { reply.headers[.accessControlMaxAge] = String(maxAge) }
         if config.allowCredentials { reply.headers[.accessControlAllowCredentials] = "true" }

@@ -10,6 +10,8 @@ struct Reply: Sendable {
     var body: ByteBuffer = ByteBuffer()
     /// Close the connection after this response (the request body may be unread).
     var closeConnection = false
+    /// Headers of this reply a page from another origin may read (tus's, for one).
+    var exposedHeaders: [String] = []
 
     static func json(_ status: Int, _ json: JSON) -> Reply {
         var reply = Reply(status: .init(code: status), body: ByteBuffer(string: json.text + "\n"))

@@ -9,6 +9,8 @@ import NIOCore
 struct Dispatcher: Sendable {
     let routes: [UploadRoute]
     let uploads: UploadHandler
+    /// The tus endpoints, when a route is resumable.
+    let resumable: ResumableUploads?
     let limiter: UploadLimiter
     let cors: CORSPolicy
     let page: UploadPage?
@@ -35,6 +37,9 @@ struct Dispatcher: Sendable {
 
         if let application, !owns(path) {
             return try await application.respond(request, writer, channel, logger.with(requestId: requestId))
+        }
+        if let resumable, let (route, id) = matchResumable(path) {
+            return try await tus(request, resumable: resumable, route: route, id: id, writer: writer, channel: channel, origin: origin, requestId: requestId)
         }
         if request.method == .options {
             // A preflight's CORS headers are its verdict: none are added to a refusal.
@@ -152,7 +157,7 @@ struct Dispatcher: Sendable {
     }
 
     /// An upload's end in the books: its metrics and its log line.
-    private func account(
+    func account(
         _ outcome: UploadHandler.Outcome, _ request: Request, route: UploadRoute, received: Int64, since started: ContinuousClock.Instant, logger: Logger, requestId: String
     ) {
         let duration = ContinuousClock.now - started
@@ -163,7 +168,7 @@ struct Dispatcher: Sendable {
     /// Load, auth and size checks that need no body: what the request may do, or the answer.
     /// Enters the limiter first and leaves it on a refusal, so that a single-use token is spent
     /// only by a request that goes on to upload.
-    private func preflightCheck(_ request: Request, route: UploadRoute, client: String) async -> Result<UploadGrant, APIError> {
+    func preflightCheck(_ request: Request, route: UploadRoute, client: String, spendingToken: Bool = true) async -> Result<UploadGrant, APIError> {
         switch limiter.tryEnter(client: client) {
         case nil:
             break
@@ -176,7 +181,7 @@ struct Dispatcher: Sendable {
         }
         var grant = UploadGrant(route: route.config)
         if let auth = route.auth {
-            switch await auth.authorize(request, route: route.config, configuredMetadata: route.configuredMetadata) {
+            switch await auth.authorize(request, route: route.config, configuredMetadata: route.configuredMetadata, spendingToken: spendingToken) {
             case .success(let granted):
                 grant = granted
             case .failure(let error):
@@ -195,7 +200,7 @@ struct Dispatcher: Sendable {
     /// after it, but only after reading and dropping what the client still sends for a while:
     /// closing at once would make the kernel reset the connection, and the client would see a
     /// reset instead of the answer.
-    private func sendEarly(
+    func sendEarly(
         _ reply: Reply, to writer: consuming ResponseWriter, request: Request, stream: RequestStream?, channel: any Channel, origin: String?, requestId: String
     ) async throws {
         let stream = stream ?? RequestStream(request.body, limit: nil)
@@ -218,11 +223,11 @@ struct Dispatcher: Sendable {
 
     /// Writes a reply. One that the client does not read within `sendTimeout` closes the
     /// connection; a large one goes in slices, so the connection's backpressure holds it back.
-    private func send(
+    func send(
         _ reply: Reply, to writer: consuming ResponseWriter, origin: String?, requestId: String, channel: any Channel, headOnly: Bool = false
     ) async throws {
         var reply = reply
-        for field in cors.responseHeaders(origin: origin) { reply.headers.append(field) }
+        for field in cors.responseHeaders(origin: origin, exposing: reply.exposedHeaders) { reply.headers.append(field) }
         reply.headers[.init("X-Request-Id")!] = requestId
         let head = reply.head
         let deadline = channel.eventLoop.scheduleTask(in: sendTimeout) { channel.close(promise: nil) }

@@ -111,6 +111,7 @@ public struct SluiceServer: Service {
         let routePaths = routes.map(\.path)
         let dispatcher = Dispatcher(
             routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources),
+            resumable: resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources),
             limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
             page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
             receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),

@@ -12,6 +12,8 @@ extension UploadHandler {
         /// `sluice_uploads_total`.
         enum Kind: String, Sendable {
             case stored
+            /// A resumable upload's request that ended with the upload unfinished, as planned.
+            case paused
             case rejected
             case malformed
             case tooLarge = "too_large"

@@ -27,6 +27,8 @@ public struct ResumableRecord: Sendable, Equatable, Codable {
     public var created: Date
     public var expires: Date
     public var lease: Lease?
+    /// SHA-256 (hex) of the upload token that created it: its later requests must bring the same.
+    public var boundToken: String?
 
     public struct Part: Sendable, Equatable, Codable {
         public var number: Int

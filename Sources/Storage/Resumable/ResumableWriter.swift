@@ -152,21 +152,20 @@ public struct ResumableWriter {
     /// Ends the upload with nothing stored: the multipart upload aborted, the record and the
     /// pending bytes removed. Runs to the end even when the task was cancelled.
     public func abandon() async {
-        let store = self.store, record = self.record, settings = self.settings
-        await Task.detached {
-            if let uploadId = record.multipartUploadId {
-                try? await store.s3.abortMultipartUpload(bucket: settings.bucket, key: record.key, uploadId: uploadId)
-            }
-        }.value
-        await removeRecord()
+        await store.remove(record, bucket: settings.bucket)
     }
 
     private func removeRecord() async {
-        let store = self.store, id = record.id
-        await Task.detached {
-            try? await store.s3.deleteObject(bucket: store.bucket, key: store.pendingKey(id), versionId: nil)
-            try? await store.s3.deleteObject(bucket: store.bucket, key: store.infoKey(id), versionId: nil)
-        }.value
+        var record = self.record
+        record.multipartUploadId = nil
+        await store.remove(record, bucket: settings.bucket)
+    }
+
+    /// Sets the length an upload created with `Upload-Defer-Length` left open.
+    public mutating func declare(length: Int64) throws {
+        guard record.length == nil || record.length == length else { throw ResumableWriteError.lengthChanged(record.length!) }
+        guard length >= offset else { throw ResumableWriteError.shortOfLength(offset: offset, length: length) }
+        record.length = length
     }
 
     private mutating func sendWholeParts() async throws {
@@ -203,11 +202,13 @@ public struct ResumableWriter {
 public enum ResumableWriteError: Error, Sendable, Equatable, CustomStringConvertible {
     case pastLength(Int64)
     case shortOfLength(offset: Int64, length: Int64)
+    case lengthChanged(Int64)
 
     public var description: String {
         switch self {
         case .pastLength(let length): "the bytes go past the upload's length of \(length)"
         case .shortOfLength(let offset, let length): "the upload has \(offset) of its \(length) bytes"
+        case .lengthChanged(let length): "the upload's length is \(length) already"
         }
     }
 }
