@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import S3
 @testable import Storage
 import TestSupport
@@ -47,6 +48,33 @@ import Testing
         #expect(try await store.read(id).record.offset == 8 << 20)
         #expect(try await store.acquire(id, owner: "c", for: .seconds(30), now: later).record.offset == 8 << 20)
         _ = stored
+    }
+
+    @Test func theSweepRemovesExpiredUploadsThatNoOneHolds() async throws {
+        let s3 = InMemoryS3()
+        let store = ResumableStore(s3: s3, bucket: "b", prefix: ".resumable/")
+        let now = Date()
+        // Expired, with a multipart upload and pending bytes: everything goes.
+        var expired = ResumableStoreTests.record("expired")
+        expired.expires = now.addingTimeInterval(-1)
+        expired.multipartUploadId = try await s3.createMultipartUpload(bucket: "b", key: expired.key, attributes: ObjectAttributes(), checksum: .none)
+        expired.pendingBytes = 3
+        _ = try await store.create(expired)
+        _ = try await s3.putObject(
+            bucket: "b", key: store.pendingKey("expired"), body: ByteBuffer(bytes: [1, 2, 3]), attributes: ObjectAttributes(), checksum: .none, digest: nil,
+            condition: nil)
+        // Expired but written by a request right now: it finishes first.
+        var held = ResumableStoreTests.record("held")
+        held.expires = now.addingTimeInterval(-1)
+        _ = try await store.create(held)
+        _ = try await store.acquire("held", owner: "a", for: .seconds(30), now: now)
+        _ = try await store.create(ResumableStoreTests.record("alive"))
+
+        #expect(try await store.removeExpired(bucket: "b", now: now) == ["expired"])
+        #expect(s3.unfinishedUploads == 0)
+        #expect(s3.objects.keys.sorted() == [store.infoKey("alive"), store.infoKey("held")])
+        // Once the lease has run out, the held one goes too.
+        #expect(try await store.removeExpired(bucket: "b", now: now.addingTimeInterval(31)) == ["held"])
     }
 
     @Test func leaseInMemory() async throws {

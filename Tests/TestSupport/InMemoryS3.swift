@@ -145,4 +145,9 @@ public final class InMemoryS3: S3API {
             contentLength: Int64(object.bytes.count), contentType: object.attributes.contentType, etag: object.etag)
         return (ByteBuffer(bytes: object.bytes), info)
     }
+
+    public func listObjects(bucket: String, prefix: String?) async throws -> [String] {
+        try enter("ListObjectsV2")
+        return state.withLock { $0.objects.keys.filter { $0.hasPrefix(prefix ?? "") }.sorted() }
+    }
 }

@@ -24,7 +24,7 @@ public struct ResumableRouteConfig: Sendable, Equatable {
         }
         if let n = map["expiresAfter"] {
             expiresAfter = try n.seconds(example: "86400")
-            guard expiresAfter >= 60 else { throw n.error("expiresAfter must be at least 60 seconds") }
+            guard expiresAfter >= 10 else { throw n.error("expiresAfter must be at least 10 seconds") }
         }
         if let n = map["leaseSeconds"] {
             leaseSeconds = try n.seconds(example: "60")

@@ -109,9 +109,9 @@ public struct SluiceServer: Service {
         }
         defer { if let webhookClient { Task { try? await webhookClient.shutdown() } } }
         let routePaths = routes.map(\.path)
+        let resumable = resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources)
         let dispatcher = Dispatcher(
-            routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources),
-            resumable: resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources),
+            routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources), resumable: resumable,
             limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
             page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
             receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
@@ -134,7 +134,8 @@ public struct SluiceServer: Service {
         // down when that one does.
         // Shut down in reverse: the HTTP server first (uploads finish, and may queue webhooks),
         // then the background webhooks send what waits.
-        let services: [any Service] = (background.map { [$0] } ?? []) + [httpServer]
+        let sweeper = resumableSweeper(routes, uploads: resumable)
+        let services: [any Service] = (sweeper.map { [$0] } ?? []) + (background.map { [$0] } ?? []) + [httpServer]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: shutdownSignals, logger: logger)
         // In-flight uploads get this long to finish; then they are cancelled, which aborts them.
         group.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownTimeout * 1000))

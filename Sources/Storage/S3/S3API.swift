@@ -20,6 +20,8 @@ public protocol S3API: Sendable {
     func deleteObject(bucket: String, key: String, versionId: String?) async throws
     /// A small object, whole (a resumable upload's record); throws if it is over `limit`.
     func getObject(bucket: String, key: String, limit: Int) async throws -> (body: ByteBuffer, info: ObjectInfo)
+    /// Every key under `prefix` (resumable uploads' records, for the expiry sweep).
+    func listObjects(bucket: String, prefix: String?) async throws -> [String]
 }
 
 extension S3Client: S3API {}
