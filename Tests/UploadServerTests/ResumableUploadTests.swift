@@ -269,6 +269,40 @@ final class ResumableUploadTests {
         #expect(try await tus("HEAD", location).status == 404)
     }
 
+    @Test func brokenAnywhereOnTwoProcessesTheResultIsThatOfOneRequest() async throws {
+        let other = try ResumableUploadTests.startServer(bucket: s3.bucket, prefix: prefix)
+        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(11 * ResumableUploadTests.mib))
+        // The same file in one plain request: what the resumed upload must equal.
+        let plain = try await HTTP.request(server.url + "/upload/whole.png", method: .PUT, headers: [("Content-Type", "image/png")], body: ByteBuffer(bytes: bytes))
+        let reference = try #require(plain.files.first, "\(plain.body)")
+        // Inside magic's sniff window, on a part's edge, at a random offset, one byte before the end.
+        var random = SeededRandom(seed: 18)
+        let breaks = [37, 5 * ResumableUploadTests.mib, 5 * ResumableUploadTests.mib + 1 + Int(random.next() % UInt64(5 * ResumableUploadTests.mib)), bytes.count - 1]
+        let location = try await create(length: bytes.count, name: "whole.png")
+        var offset = 0
+        var last: Answer?
+        for (index, end) in (breaks + [bytes.count]).enumerated() {
+            // Each request to the other process than the last.
+            let target = index % 2 == 0 ? server : other
+            last = try await tus(
+                "PATCH", location, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(offset))], body: Array(bytes[offset..<end]),
+                on: target)
+            #expect(last?.status == 204 && last?.headers.first(name: "Upload-Offset") == String(end), "\(last?.body ?? "")")
+            offset = end
+        }
+        let answer = try #require(last)
+        let digests = (reference["digests"] as? [String: String]) ?? [:]
+        #expect(!digests.isEmpty)
+        let resumed = answer.headers.first(name: "Sluice-Digests") ?? ""
+        for (algorithm, hex) in digests { #expect(resumed.contains("\(algorithm)=\(hex)"), "\(algorithm): \(resumed)") }
+        let key = try #require(answer.headers.first(name: "Sluice-Key"))
+        let (sha, info) = try await client.sha256(bucket: s3.bucket, key: key)
+        #expect(sha == sha256(bytes) && digests["sha256"] == sha)
+        #expect(info.contentType == reference["contentType"] as? String)
+        #expect(info.contentDisposition == reference["contentDisposition"] as? String)
+        _ = await other.stop()
+    }
+
     // MARK: - Protocol
 
     @Test func discoveryAndRefusalsBeforeTheBody() async throws {
