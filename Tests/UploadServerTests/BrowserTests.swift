@@ -22,6 +22,7 @@ struct BrowserTests {
               - { path: /upload, chain: any }
               - { path: /small, chain: small }
               - { path: /private, chain: any, auth: { bearerTokensEnv: BROWSER_TOKENS } }
+              - { path: /resumable, chain: any, resumable: true }
             chains:
               any:
                 - size-limit: { max: 200MiB }
@@ -129,6 +130,47 @@ struct BrowserTests {
             #expect(try await client.eventuallyNothingLeft(bucket: s3.bucket, prefix: prefix))
             for _ in 0..<50 where !server.log.contains("outcome=disconnected") { try await Task.sleep(for: .milliseconds(100)) }
             #expect(server.log.contains("outcome=disconnected"))
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
+    }
+
+    @Test func aResumableUploadGoesOnAfterThePageIsReloaded() async throws {
+        let prefix = S3TestEnvironment.prefix()
+        let server = try server(prefix: prefix)
+        let browser = try await Browser()
+        do {
+            let (path, bytes) = try randomFile("long trip.bin", size: 40 << 20, seed: 34)
+            let chooseRoute = "var s = document.getElementById('route'); s.value = '/resumable'; s.dispatchEvent(new Event('change'));"
+            try await browser.open(server.url + "/")
+            try await browser.throttleUpload(bytesPerSecond: 8 << 20)
+            try await browser.run(chooseRoute)
+            #expect(try await browser.run("return document.getElementById('resumable-label').hidden;") as? Bool == false)
+            try await browser.type(path, into: "#picker")
+            try await browser.wait(for: "document.querySelector('#files li') && parseFloat(document.querySelector('#files li').dataset.progress || 0) > 30")
+            // A reload cuts the PATCH in flight; the same file picked again goes on from what
+            // the server kept, found through localStorage.
+            try await browser.open(server.url + "/")
+            try await browser.throttleUpload(bytesPerSecond: 8 << 20)
+            try await browser.run(chooseRoute)
+            try await browser.type(path, into: "#picker")
+            try await browser.wait(for: "document.querySelector('#files li') && document.querySelector('#files li').dataset.state", timeout: .seconds(90))
+            #expect(try await browser.run("return document.querySelector('#files li').dataset.state;") as? String == "stored")
+            let resumedFrom = try await browser.run("return Number(document.querySelector('#files li').dataset.resumedFrom || 0);") as? Int ?? 0
+            #expect(resumedFrom > 10 << 20, "the second page went on from \(resumedFrom) bytes")
+            let key = try #require(try await browser.run("return document.querySelector('#files li').dataset.key;") as? String)
+            #expect(key.hasPrefix(prefix) && key.hasSuffix("long trip.bin"))
+            let sha = DigestAlgorithm.sha256.digest(bytes.withUnsafeBytes { $0 }).hex
+            let shown = try await browser.run("return Array.from(document.querySelectorAll('#files li dd')).map(function (d) { return d.textContent; });") as? [String]
+            #expect(shown?.contains(sha) == true)
+            let client = try s3.client()
+            defer { Task { try? await client.shutdown() } }
+            #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == sha)
+            #expect(try await browser.run("return Object.keys(localStorage).filter(function (k) { return k.indexOf('sluice-tus:') === 0; }).length;") as? Int == 0)
+            try FileManager.default.createDirectory(at: BrowserTests.artifacts, withIntermediateDirectories: true)
+            try await browser.screenshot().write(to: BrowserTests.artifacts.appendingPathComponent("resumed-upload.png"))
         } catch {
             await browser.quit()
             throw error

@@ -12,6 +12,7 @@ struct UploadPage: Sendable {
         let list = JSON.array(routes.map { route in
             .object([
                 ("path", .string(route.path)), ("chain", .string(route.chain.name)), ("auth", .bool(route.auth != nil)),
+                ("resumable", .bool(route.config.resumable != nil)),
                 ("maxFiles", .int(Int64(route.config.maxFiles))),
             ])
         })
