@@ -5,6 +5,7 @@ import NIOCore
 import S3
 @testable import Storage
 import TestSupport
+import Synchronization
 import Testing
 
 /// A resumable upload sent in several requests, each a writer of its own (as on another
@@ -20,7 +21,7 @@ import Testing
     static let partSize = 5 << 20
 
     struct Fixture {
-        let s3 = InMemoryS3()
+        var s3 = InMemoryS3()
         var store: ResumableStore { ResumableStore(s3: s3, bucket: "b", prefix: ".resumable/") }
         var settings: S3UploadSettings {
             var settings = S3UploadSettings(bucket: "b")
@@ -149,6 +150,38 @@ import Testing
         let object = try #require(fixture.s3.objects[key])
         #expect(ByteBuffer(bytes: object.bytes).sha256 == ByteBuffer(bytes: bytes).sha256)
         #expect(upload.digests["sha256"] == ByteBuffer(bytes: bytes).sha256)
+    }
+
+    @Test func aPartTheStorageRefusedIsNotLost() async throws {
+        // UploadPart 2 fails twice: in the request's write, and once more in its save.
+        let failures = Mutex(2)
+        let s3 = InMemoryS3(fault: { call in
+            guard call.operation == "UploadPart", call.part == 2 else { return nil }
+            return failures.withLock { left in
+                defer { left -= 1 }
+                return left > 0 ? S3Error(operation: "UploadPart", resource: "", status: 503, code: "SlowDown", message: "injected") : nil
+            }
+        })
+        let fixture = Fixture(s3: s3)
+        let bytes = ResumableWriterTests.random(ResumableWriterTests.partSize * 2 + 4321, seed: 12)
+        let id = try await fixture.create(length: Int64(bytes.count))
+        var writer = try await ResumableWriter.open(id, store: fixture.store, settings: fixture.settings, chain: try Chain.from(ResumableWriterTests.steps), resources: .forTests)
+        await #expect(throws: S3Error.self) {
+            var at = 0
+            while at < bytes.count {
+                try await writer.write(ByteBuffer(bytes: bytes[at..<min(bytes.count, at + (64 << 10))]))
+                at += 64 << 10
+            }
+        }
+        let received = writer.offset
+        await #expect(throws: S3Error.self) { _ = try await writer.pause() }
+        // The second save goes through: every byte received is kept, part 2 among them.
+        #expect(try await writer.pause().offset == received)
+        let (offset, stored, _) = try await fixture.request(id, bytes, from: Int(received), to: bytes.count)
+        #expect(offset == Int64(bytes.count))
+        let key = try #require(stored).key
+        let object = try #require(fixture.s3.objects[key])
+        #expect(ByteBuffer(bytes: object.bytes).sha256 == ByteBuffer(bytes: bytes).sha256)
     }
 
     @Test func aRefusalEndsTheUploadWithNothingLeft() async throws {

@@ -11,31 +11,6 @@ import Testing
 struct S3FaultTests {
     let s3 = S3TestEnvironment.current!
 
-    /// scripts/testing/fault_proxy.py in front of the endpoint, stopped by its PID.
-    final class FaultProxy {
-        let process = Process()
-        let url: String
-
-        init(upstream: String, rules: [String]) throws {
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/testing/fault_proxy.py").standardized.path
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, upstream] + rules
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            var line = Data()
-            while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw GzipCheckFailed(message: "fault proxy did not start") }
-            url = "http://127.0.0.1:\(port)"
-        }
-
-        deinit {
-            // SIGKILL: the test runner's blocked signal mask is inherited by its children.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
     func upload(_ bytes: ByteBuffer, through proxy: FaultProxy, key: String, attempts: Int = 3) async throws -> (Chain.Outcome, S3Client, RequestLog) {
         let client = try s3.client(endpoint: proxy.url, attempts: attempts)
         let log = RequestLog(client)

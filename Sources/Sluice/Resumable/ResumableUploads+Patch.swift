@@ -155,13 +155,20 @@ extension ResumableUploads {
     }
 
     /// The last byte arrived: the object stored, the app told, the answer with its key and
-    /// digests. A failure leaves nothing: the upload is abandoned, a stored object deleted.
+    /// digests. A refusal by the chain or the app leaves nothing; a storage failure leaves the
+    /// upload as this request found it.
     private func finish(_ writer: inout ResumableWriter, route: UploadRoute, grant: UploadGrant) async -> UploadHandler.Outcome {
         let object: StoredObject
         do {
             object = try await writer.finish()
-        } catch {
+        } catch let rejection as Rejection {
             await writer.abandon()
+            metrics.rejected(filter: rejection.filter, code: rejection.code)
+            return ResumableUploads.failure(.rejected(rejection, file: writer.upload.filename))
+        } catch {
+            // The storage failed at the end: the upload goes back to where this request found
+            // it, and the client sends the rest again.
+            await release(writer)
             return ResumableUploads.failure(ResumableUploads.apiError(error, file: writer.upload.filename))
         }
         metrics.stored(route: route.path, bytes: object.size)

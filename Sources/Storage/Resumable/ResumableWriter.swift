@@ -119,13 +119,19 @@ public struct ResumableWriter {
     /// request sent is dropped (a checksum mismatch). Parts it sent past the record's are
     /// replaced by the next request's.
     public mutating func discard() async throws {
+        if stored.record.multipartUploadId == nil, let uploadId = record.multipartUploadId {
+            // This request began the multipart upload, and the record it goes back to knows
+            // nothing of it: abort it rather than leave it to the lifecycle rule.
+            try? await store.s3.abortMultipartUpload(bucket: settings.bucket, key: record.key, uploadId: uploadId)
+        }
         var released = stored.record
         released.lease = nil
         stored = try await store.update(released, over: stored.etag, owner: owner)
     }
 
     /// The input is complete: finishes the chain and stores the object; the record and the
-    /// pending bytes are removed. On a failure, call ``abandon()``.
+    /// pending bytes are removed. On a ``Rejection``, call ``abandon()``; on a storage
+    /// failure, ``discard()`` (the upload resumes from where this request found it).
     public mutating func finish() async throws -> StoredObject {
         if let length = record.length, offset != length { throw ResumableWriteError.shortOfLength(offset: offset, length: length) }
         for var out in try run.finish() { pending.writeBuffer(&out) }
@@ -138,7 +144,7 @@ public struct ResumableWriter {
             stored = StoredObject(key: record.key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: run.upload.bytesOut)
         } else {
             try await sendWholeParts()
-            if pending.readableBytes > 0 { try await send(pending.readSlice(length: pending.readableBytes)!) }
+            if pending.readableBytes > 0 { try await send(pending.getSlice(at: pending.readerIndex, length: pending.readableBytes)!) }
             let parts = record.parts.map { S3Client.CompletedPart(number: $0.number, etag: $0.etag, checksum: $0.checksum) }
             let result = try await store.s3.completeMultipartUpload(
                 bucket: settings.bucket, key: record.key, uploadId: record.multipartUploadId!, parts: parts, checksum: settings.checksum)
@@ -170,7 +176,9 @@ public struct ResumableWriter {
 
     private mutating func sendWholeParts() async throws {
         while pending.readableBytes >= record.partSize {
-            try await send(pending.readSlice(length: record.partSize)!)
+            // Taken from the buffer only once sent: a part that fails stays for the next try.
+            try await send(pending.getSlice(at: pending.readerIndex, length: record.partSize)!)
+            pending.moveReaderIndex(forwardBy: record.partSize)
         }
         if pending.readerIndex > 0 { pending.discardReadBytes() }
     }
