@@ -204,6 +204,7 @@ final class ResumableUploadTests {
         // The single-use token was spent creating the upload; it still carries it to its end.
         let rest = try TusPy.upload(["endpoint": server.url + "/private/tus", "url": first.url, "file": path, "headers": ["Authorization": "Bearer \(token)"]])
         try await expectStored(rest, bytes)
+        #expect(rest.headers["sluice-receipt"]?.split(separator: ".").count == 3, "the route's tokens have a secret: the last answer carries a signed receipt")
         let again = try await tus("POST", "/private/tus", headers: [("Authorization", "Bearer \(token)"), ("Upload-Length", "10")])
         #expect(again.status == 401, "a spent single-use token creates nothing more")
     }
@@ -357,6 +358,24 @@ final class ResumableUploadTests {
         #expect(head.status == 200 && head.headers.first(name: "Upload-Offset") == "0" && head.headers.first(name: "Upload-Length") == "100")
         #expect(head.headers.first(name: "Upload-Expires") != nil && head.headers.first(name: "Tus-Resumable") == "1.0.0")
         #expect(try await tus("DELETE", location).status == 204)
+    }
+
+    @Test func aPageFromAnAllowedOriginMaySpeakTus() async throws {
+        let cors = try ResumableUploadTests.startServer(bucket: s3.bucket, prefix: prefix, server: ", cors: { allowOrigins: [\"http://app.test\"] }")
+        let preflight = try await HTTP.request(
+            cors.url + "/upload/tus/0123", method: .OPTIONS,
+            headers: [("Origin", "http://app.test"), ("Access-Control-Request-Method", "PATCH"), ("Access-Control-Request-Headers", "tus-resumable, upload-offset, content-type")])
+        #expect(preflight.status == 204)
+        #expect(preflight.headers.first(name: "Access-Control-Allow-Methods")?.contains("PATCH") == true)
+        #expect(preflight.headers.first(name: "Access-Control-Allow-Headers")?.contains("upload-offset") == true)
+        let created = try await tus("POST", "/upload/tus", headers: [("Origin", "http://app.test"), ("Upload-Length", "10")], on: cors)
+        #expect(created.status == 201)
+        let exposed = created.headers.first(name: "Access-Control-Expose-Headers") ?? ""
+        #expect(exposed.contains("location") && exposed.contains("upload-offset") && exposed.contains("sluice-digests"), "\(exposed)")
+        let stranger = try await HTTP.request(
+            cors.url + "/upload/tus", method: .OPTIONS, headers: [("Origin", "http://evil.test"), ("Access-Control-Request-Method", "PATCH")])
+        #expect(stranger.status == 403)
+        _ = await cors.stop()
     }
 
     @Test func aChecksumMismatchDropsTheChunkAndKeepsTheOffset() async throws {
