@@ -378,6 +378,21 @@ final class ResumableUploadTests {
         _ = await cors.stop()
     }
 
+    @Test func aPatchThatAsksToContinueGets100BeforeItsBody() async throws {
+        let png = try Fixtures.bytes("image.png")
+        let location = try await create(length: png.count)
+        let connection = try RawHTTP(port: server.port)
+        connection.send(
+            RawHTTP.head(
+                "PATCH", location,
+                [("Host", "127.0.0.1"), ("Tus-Resumable", "1.0.0"), ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0"),
+                 ("Content-Length", String(png.count)), ("Expect", "100-continue")]))
+        #expect(connection.read(interim: true).hasPrefix("HTTP/1.1 100"))
+        _ = connection.send(png)
+        let answer = try #require(RawResponse(connection.read()))
+        #expect(answer.status == 204 && answer.headers["upload-offset"] == String(png.count), "\(answer.status) \(answer.body)")
+    }
+
     @Test func aChecksumMismatchDropsTheChunkAndKeepsTheOffset() async throws {
         let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(300_000))
         let location = try await create(length: bytes.count)

@@ -137,6 +137,11 @@ extension Dispatcher {
         var received: Int64 = 0
         var stream: RequestStream?
         if let append {
+            guard await sendContinue(request, writer: &writer) else {
+                account(Dispatcher.goneBeforeBody, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
+                channel.close(promise: nil)
+                return
+            }
             let rateGuard = ReceiveRateGuard(policy: receiveRate)
             let body = RequestStream(request.body, limit: resumable.remaining(record, append: append, route: route, grant: grant), rateGuard: rateGuard)
             stream = body

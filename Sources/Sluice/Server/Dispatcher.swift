@@ -121,17 +121,11 @@ struct Dispatcher: Sendable {
         metrics.started()
         // The slot is held until the answer is written, so unread answers count against it too.
         defer { limiter.leave(client: client) }
-        if request.headers[.expect]?.lowercased() == "100-continue" {
-            do {
-                try await writer.writeInformationalHead(HTTPResponse(status: .continue))
-            } catch {
-                // The client left before its body began: still one finished upload in the books.
-                let gone = APIError(status: 400, error: "incomplete_request", message: "the client closed the connection before sending its body")
-                let outcome = UploadHandler.Outcome(reply: .error(gone), error: gone, kind: .disconnected)
-                account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
-                channel.close(promise: nil)
-                return
-            }
+        guard await sendContinue(request, writer: &writer) else {
+            // The client left before its body began: still one finished upload in the books.
+            account(Dispatcher.goneBeforeBody, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
+            channel.close(promise: nil)
+            return
         }
         let rateGuard = ReceiveRateGuard(policy: receiveRate)
         let stream = RequestStream(request.body, limit: grant.maxRequestBytes, rateGuard: rateGuard)
@@ -155,6 +149,22 @@ struct Dispatcher: Sendable {
             channel.close(promise: nil)
         }
     }
+
+    /// Answers `Expect: 100-continue` now that the body is wanted; false if the client is gone.
+    func sendContinue(_ request: Request, writer: inout ResponseWriter) async -> Bool {
+        guard request.headers[.expect]?.lowercased() == "100-continue" else { return true }
+        do {
+            try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    static let goneBeforeBody: UploadHandler.Outcome = {
+        let gone = APIError(status: 400, error: "incomplete_request", message: "the client closed the connection before sending its body")
+        return UploadHandler.Outcome(reply: .error(gone), error: gone, kind: .disconnected)
+    }()
 
     /// An upload's end in the books: its metrics and its log line.
     func account(

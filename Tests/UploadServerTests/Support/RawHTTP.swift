@@ -103,6 +103,8 @@ final class RawHTTP {
                 rest = body
                 continue
             }
+            // 204 and 304 carry no body, and no Content-Length to say so.
+            if head.hasPrefix("HTTP/1.1 204") || head.hasPrefix("HTTP/1.1 304") { return true }
             guard let line = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
                 let length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces))
             else { return false }
