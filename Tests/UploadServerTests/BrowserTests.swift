@@ -165,6 +165,7 @@ struct BrowserTests {
             let sha = DigestAlgorithm.sha256.digest(bytes.withUnsafeBytes { $0 }).hex
             let shown = try await browser.run("return Array.from(document.querySelectorAll('#files li dd')).map(function (d) { return d.textContent; });") as? [String]
             #expect(shown?.contains(sha) == true)
+            #expect(shown?.contains("application/octet-stream") == true && shown?.contains("attachment") == true, "\(shown ?? [])")
             let client = try s3.client()
             defer { Task { try? await client.shutdown() } }
             #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == sha)

@@ -91,6 +91,7 @@ final class ResumableUploadTests {
         let (stored, info) = try await client.sha256(bucket: s3.bucket, key: key)
         #expect(stored == expected, "the stored object is the file", sourceLocation: sourceLocation)
         #expect(info.contentType == "image/png", sourceLocation: sourceLocation)
+        #expect(result.headers["sluice-content-type"] == "image/png", sourceLocation: sourceLocation)
         #expect(try await recordLeft(result.id) == [], "the upload's record and pending bytes are gone", sourceLocation: sourceLocation)
     }
 

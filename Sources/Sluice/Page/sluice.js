@@ -17,7 +17,8 @@
  *               A broken connection is retried (retryDelays, ms: [0, 1000, 3000, 5000, 10000])
  *               from the offset the server kept, and the upload's URL is kept in localStorage,
  *               so picking the same file after a page reload goes on where it stopped.
- *               Resolves with {code: 201, files: [{key, size, digests, filename}], resumedFrom}.
+ *               Resolves with {code: 201, files: [{key, size, digests, filename, contentType,
+ *               contentDisposition, disposition}], resumedFrom, receipt}.
  *   chunkSize   resumable only: bytes per PATCH (default: the rest of the file in one)
  *
  * A failed upload rejects with a SluiceError: {status, code, error, message, filter, file, json};
@@ -205,7 +206,11 @@
         });
         return {
           code: 201, resumedFrom: resumedFrom, receipt: xhr.getResponseHeader('Sluice-Receipt'),
-          files: [{ key: xhr.getResponseHeader('Sluice-Key'), size: file.size, filename: file.name, digests: digests }]
+          files: [{
+            key: xhr.getResponseHeader('Sluice-Key'), size: file.size, filename: file.name, digests: digests,
+            contentType: xhr.getResponseHeader('Sluice-Content-Type'), contentDisposition: xhr.getResponseHeader('Sluice-Content-Disposition'),
+            disposition: (xhr.getResponseHeader('Sluice-Content-Disposition') || '').split(';')[0] || null
+          }]
         };
       });
     }

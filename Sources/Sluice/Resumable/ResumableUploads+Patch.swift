@@ -176,6 +176,8 @@ extension ResumableUploads {
         var reply = Reply(status: .noContent)
         reply.headers[.uploadOffset] = String(writer.offset)
         reply.headers[.sluiceKey] = object.key
+        if let type = writer.upload.contentType { reply.headers[.sluiceContentType] = type }
+        if let disposition = writer.upload.contentDisposition { reply.headers[.sluiceContentDisposition] = disposition }
         reply.headers[.sluiceDigests] = writer.upload.digests.entries.map { "\($0.algorithm)=\($0.hex)" }.joined(separator: ", ")
         var json = JSON.object([("code", 201), ("files", .array([file.json])), ("fields", .object([]))])
         do {

@@ -58,7 +58,9 @@ struct ResumableUploads: Sendable {
             throw APIError(status: 400, error: "bad_length", message: "send Upload-Length, or Upload-Defer-Length: 1 when the length is not known yet")
         }
         let metadata = try UploadMetadata.parse(request.headers[.uploadMetadata])
-        var upload = Upload(declaredType: metadata["filetype"], filename: metadata["filename"] ?? metadata["name"], field: nil, declaredLength: length)
+        // tus-js-client sends filename and filetype; Uppy also name and type.
+        var upload = Upload(
+            declaredType: metadata["filetype"] ?? metadata["type"], filename: metadata["filename"] ?? metadata["name"], field: nil, declaredLength: length)
         upload.head.metadata = grant.metadata
         let id = ResumableUploads.newId()
         let now = Date()

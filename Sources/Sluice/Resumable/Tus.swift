@@ -9,7 +9,8 @@ enum Tus {
     static let offsetStream = "application/offset+octet-stream"
     /// Requests and answers a browser must be allowed to send and read across origins.
     static let requestHeaders = ["tus-resumable", "upload-length", "upload-defer-length", "upload-offset", "upload-metadata", "upload-checksum"]
-    static let exposedHeaders = ["location", "sluice-key", "sluice-digests", "sluice-receipt", "tus-resumable", "tus-version", "tus-extension", "tus-max-size", "tus-checksum-algorithm", "upload-offset", "upload-length", "upload-expires", "upload-defer-length", "upload-metadata"]
+    static let exposedHeaders = [
+        "location", "sluice-key", "sluice-content-type", "sluice-content-disposition", "sluice-digests", "sluice-receipt", "tus-resumable", "tus-version", "tus-extension", "tus-max-size", "tus-checksum-algorithm", "upload-offset", "upload-length", "upload-expires", "upload-defer-length", "upload-metadata"]
     /// The segment under a route's path where its tus endpoint is: `/upload/tus`.
     static let segment = "tus"
 
@@ -33,8 +34,11 @@ extension HTTPField.Name {
     static let uploadMetadata = Self("Upload-Metadata")!
     static let uploadExpires = Self("Upload-Expires")!
     static let uploadChecksum = Self("Upload-Checksum")!
-    /// The stored object's key, digests and signed receipt, on the answer to the last PATCH.
+    /// The stored object's key, type, disposition, digests and signed receipt, on the answer
+    /// to the last PATCH (which has no body: tus answers a PATCH with 204).
     static let sluiceKey = Self("Sluice-Key")!
+    static let sluiceContentType = Self("Sluice-Content-Type")!
+    static let sluiceContentDisposition = Self("Sluice-Content-Disposition")!
     static let sluiceDigests = Self("Sluice-Digests")!
     static let sluiceReceipt = Self("Sluice-Receipt")!
 }
