@@ -59,14 +59,14 @@ extension ResumableUploads {
     /// checksum that does not match drops this request's bytes.
     func append(
         _ append: Append, to record: ResumableRecord, route: UploadRoute, grant: UploadGrant, stream: RequestStream
-    ) async -> (outcome: UploadHandler.Outcome, record: ResumableRecord?) {
+    ) async -> UploadHandler.Outcome {
         // One part buffer for this request, out of the memory every upload shares.
         var reserved = 0
         if let budget {
             do {
                 reserved = try await budget.reserve(record.partSize)
             } catch {
-                return (ResumableUploads.failure(ResumableUploads.apiError(error, file: nil)), nil)
+                return ResumableUploads.failure(ResumableUploads.apiError(error, file: nil))
             }
         }
         defer { budget?.endReservation(reserved) }
@@ -76,19 +76,19 @@ extension ResumableUploads {
                 record.id, store: store(for: route), settings: settings, chain: chain(route, grant: grant), resources: resources,
                 leaseDuration: .seconds(route.config.resumable!.leaseSeconds))
         } catch {
-            return (ResumableUploads.failure(ResumableUploads.apiError(error, file: nil)), nil)
+            return ResumableUploads.failure(ResumableUploads.apiError(error, file: nil))
         }
         // The record may have moved between the first read and the lease.
         guard writer.offset == append.offset else {
             await release(writer)
-            return (ResumableUploads.failure(APIError(status: 409, error: "offset_mismatch", message: "the upload has \(writer.offset) bytes; this request starts at \(append.offset)")), nil)
+            return ResumableUploads.failure(APIError(status: 409, error: "offset_mismatch", message: "the upload has \(writer.offset) bytes; this request starts at \(append.offset)"))
         }
         if let length = append.length {
             do {
                 try writer.declare(length: length)
             } catch {
                 await release(writer)
-                return (ResumableUploads.failure(ResumableUploads.apiError(error, file: nil)), nil)
+                return ResumableUploads.failure(ResumableUploads.apiError(error, file: nil))
             }
         }
         var checksum = append.checksum
@@ -106,28 +106,28 @@ extension ResumableUploads {
         if let rejection = ending as? Rejection {
             await writer.abandon()
             metrics.rejected(filter: rejection.filter, code: rejection.code)
-            return (ResumableUploads.failure(.rejected(rejection, file: file)), nil)
+            return ResumableUploads.failure(.rejected(rejection, file: file))
         }
         if var checksum, ending != nil || !checksum.matches() {
             // Bytes that cannot be checked are not kept: the offset stays where it was.
             await release(writer)
             let error = ending.map { ResumableUploads.endingError($0, file: file) }
                 ?? APIError(status: 460, error: "checksum_mismatch", message: "the body's \(checksum.algorithm) is not the one in Upload-Checksum; its bytes were dropped")
-            return (ResumableUploads.failure(error), nil)
+            return ResumableUploads.failure(error)
         }
         if let ending {
-            let kept = await pause(writer)
-            return (ResumableUploads.failure(ResumableUploads.endingError(ending, file: file)), kept)
+            _ = await pause(writer)
+            return ResumableUploads.failure(ResumableUploads.endingError(ending, file: file))
         }
         if let length = writer.record.length, writer.offset == length {
-            return (await finish(&writer, route: route, grant: grant), nil)
+            return await finish(&writer, route: route, grant: grant)
         }
         guard let kept = await pause(writer) else {
-            return (ResumableUploads.failure(APIError(status: 502, error: "storage_failed", message: "the upload's progress could not be saved; resume from HEAD's Upload-Offset")), nil)
+            return ResumableUploads.failure(APIError(status: 502, error: "storage_failed", message: "the upload's progress could not be saved; resume from HEAD's Upload-Offset"))
         }
         var reply = Reply(status: .noContent)
         ResumableUploads.describe(kept, into: &reply)
-        return (UploadHandler.Outcome(reply: reply, kind: .paused), kept)
+        return UploadHandler.Outcome(reply: reply, kind: .paused)
     }
 
     /// Keeps what arrived; if that cannot be saved, the lease goes back with the record as it

@@ -146,9 +146,8 @@ extension Dispatcher {
             let body = RequestStream(request.body, limit: resumable.remaining(record, append: append, route: route, grant: grant), rateGuard: rateGuard)
             stream = body
             let watch = rateGuard.watch(channel)
-            let result = await resumable.append(append, to: record, route: route, grant: grant, stream: body)
+            outcome = await resumable.append(append, to: record, route: route, grant: grant, stream: body)
             watch?.cancel()
-            outcome = result.outcome
             received = body.received
         } else {
             var reply = Reply(status: .created)
