@@ -157,13 +157,7 @@ final class ResumableUploadTests {
         let location = try await create(length: bytes.count, name: "broken.png")
         // Half of a PATCH, across a part boundary, then the connection is gone.
         let sent = 5 * ResumableUploadTests.mib + 1000
-        let connection = try RawHTTP(port: server.port)
-        connection.send(
-            RawHTTP.head(
-                "PATCH", location,
-                [("Host", "127.0.0.1"), ("Tus-Resumable", "1.0.0"), ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0"),
-                 ("Content-Length", String(bytes.count))]))
-        _ = connection.send(Array(bytes[..<sent]))
+        let connection = try stalledPatch(location, bytes, count: sent)
         try await Task.sleep(for: .milliseconds(300))
         connection.close()
         let kept = try await settledOffset(location, atLeast: sent)
