@@ -36,9 +36,26 @@ final class MagicDatabase: @unchecked Sendable {
 
     deinit { buffers.forEach { $0.deallocate() } }
 
+    /// The compiled databases, for reading (``MagicPrefilter``).
+    var compiledBuffers: [UnsafeRawBufferPointer] { buffers.map { UnsafeRawBufferPointer($0) } }
+
+    /// A copy of the compiled databases for a handle that writes to them; the caller frees it.
+    func copyOfBuffers() -> [UnsafeMutableRawBufferPointer] {
+        buffers.map { buffer in
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count, alignment: 8)
+            copy.copyMemory(from: UnsafeRawBufferPointer(buffer))
+            return copy
+        }
+    }
+
     /// Loads the database into a fresh handle; false when libmagic refuses it.
     func load(into cookie: OpaquePointer) -> Bool {
-        var pointers: [UnsafeMutableRawPointer?] = buffers.map { $0.baseAddress }
+        Self.load(compiledBuffers, into: cookie)
+    }
+
+    static func load(_ buffers: [UnsafeRawBufferPointer], into cookie: OpaquePointer) -> Bool {
+        // libmagic never writes through these pointers (they are `void **` for historical reasons).
+        var pointers: [UnsafeMutableRawPointer?] = buffers.map { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
         var sizes = buffers.map(\.count)
         return magic_load_buffers(cookie, &pointers, &sizes, buffers.count) == 0
     }

@@ -55,7 +55,7 @@ public struct MagicFilter: Filter {
         decided = true
         let verdict = try buffer.withUnsafeReadableBytes { bytes in
             let sample = UnsafeRawBufferPointer(rebasing: bytes.prefix(policy.sniffBytes))
-            let verdict = try handles.withHandle { try $0.identify(sample) }
+            let verdict = try handles.identify(sample)
             return MagicFilter.singleByteVerdict(sample, libmagic: verdict)
         }
         let sniffed = MediaType.essence(verdict) ?? MediaType.octetStream

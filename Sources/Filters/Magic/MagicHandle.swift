@@ -6,12 +6,22 @@ import CMagic
 final class MagicHandle: @unchecked Sendable {
     private let cookie: OpaquePointer
 
-    init(database: MagicDatabase?) throws(MagicError) {
+    /// Loads the shared database, or lets libmagic load its own when there is none.
+    convenience init(database: MagicDatabase?) throws(MagicError) {
+        try self.init { cookie in database?.load(into: cookie) == true || magic_load(cookie, nil) == 0 }
+    }
+
+    /// Loads compiled databases that live as long as this handle.
+    convenience init(loading buffers: [UnsafeRawBufferPointer]) throws(MagicError) {
+        try self.init { cookie in MagicDatabase.load(buffers, into: cookie) }
+    }
+
+    private init(load: (OpaquePointer) -> Bool) throws(MagicError) {
         // MIME type and charset: "text/plain; charset=us-ascii".
         guard let cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING) else {
             throw MagicError(message: "magic_open failed")
         }
-        guard database?.load(into: cookie) == true || magic_load(cookie, nil) == 0 else {
+        guard load(cookie) else {
             let message = magic_error(cookie).map { String(cString: $0) } ?? "unknown error"
             magic_close(cookie)
             throw MagicError(message: "cannot load the magic database: \(message)")

@@ -1,18 +1,39 @@
+import Foundation
 import Synchronization
 
 /// Loaded libmagic handles shared by all uploads (through ``FilterResources``): loading the
 /// database per upload would be wasteful, and one handle must never serve two uploads at once.
+/// Text samples go to prefiltered handles (``MagicPrefilter``) when one is free; every other
+/// sample, or a text sample when all of those are busy, to a handle with the full database.
 final class MagicPool: Sendable {
     /// The compiled database every handle loads, or nil to let libmagic load its own.
     let database: MagicDatabase?
+    let prefilter: MagicPrefilter?
     private let idle = Mutex<[MagicHandle]>([])
     private let keep = 16
+    private let prefiltered = Mutex<(idle: [PrefilteredMagicHandle], count: Int)>(([], 0))
+    /// Each prefiltered handle holds a copy of the database (8 MiB for Debian's): at most one
+    /// per core, as many as can run libmagic at once.
+    private let prefilteredLimit: Int
 
-    init(database: MagicDatabase?) {
+    /// `prefilter`: false gives every sample libmagic's full analysis (the parity test's reference).
+    init(database: MagicDatabase?, prefilter: Bool = true) {
         self.database = database
+        self.prefilter = prefilter ? database.flatMap { MagicPrefilter($0.compiledBuffers) } : nil
+        self.prefilteredLimit = Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8)
     }
 
-    /// Runs `body` with a handle that no one else uses meanwhile.
+    /// libmagic's verdict on a sample, e.g. "text/plain; charset=us-ascii".
+    func identify(_ sample: UnsafeRawBufferPointer) throws -> String {
+        if let prefilter, let database, SampleBytePairs.mayBeText(sample),
+           let handle = try takePrefiltered(database, prefilter) {
+            defer { prefiltered.withLock { $0.idle.append(handle) } }
+            return try handle.identify(text: sample)
+        }
+        return try withHandle { try $0.identify(sample) }
+    }
+
+    /// Runs `body` with a full-database handle that no one else uses meanwhile.
     func withHandle<T>(_ body: (MagicHandle) throws -> T) throws -> T {
         let handle = try idle.withLock { $0.popLast() } ?? MagicHandle(database: database)
         defer {
@@ -21,5 +42,23 @@ final class MagicPool: Sendable {
             }
         }
         return try body(handle)
+    }
+
+    /// An idle prefiltered handle, a new one while under the limit, or nil when all are busy.
+    private func takePrefiltered(_ database: MagicDatabase, _ prefilter: MagicPrefilter) throws -> PrefilteredMagicHandle? {
+        let (handle, mayCreate) = prefiltered.withLock { state -> (PrefilteredMagicHandle?, Bool) in
+            if let handle = state.idle.popLast() { return (handle, false) }
+            guard state.count < prefilteredLimit else { return (nil, false) }
+            state.count += 1
+            return (nil, true)
+        }
+        if let handle { return handle }
+        guard mayCreate else { return nil }
+        do {
+            return try PrefilteredMagicHandle(database: database, prefilter: prefilter)
+        } catch {
+            prefiltered.withLock { $0.count -= 1 }
+            throw error
+        }
     }
 }
