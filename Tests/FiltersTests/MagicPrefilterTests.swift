@@ -11,6 +11,11 @@ import TestSupport
     static let full = MagicPool(database: MagicDatabase.system(), prefilter: false)
     static let prefiltered = MagicPool(database: MagicDatabase.system())
 
+    static func mayBeText(_ sample: UnsafeRawBufferPointer) -> Bool {
+        var pairs = SampleBytePairs()
+        return pairs.record(sample)
+    }
+
     func literal(regex: String) -> String? {
         let bytes = Array(regex.utf8)
         return bytes.withUnsafeBytes { pattern -> String? in
@@ -41,7 +46,7 @@ import TestSupport
     }
 
     @Test func onlySamplesThatMayBeTextArePrefiltered() {
-        func mayBeText(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes(SampleBytePairs.mayBeText) }
+        func mayBeText(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes(Self.mayBeText) }
         #expect(mayBeText(Array("plain\ttext\r\n\u{1B}[0m caf\u{E9}".utf8)))
         #expect(mayBeText([0x63, 0x61, 0x66, 0xE9]))  // ISO-8859-1
         #expect(!mayBeText([0xFF, 0xFE, 0x41, 0x00]))  // UTF-16 with NULs
@@ -70,7 +75,7 @@ import TestSupport
         latin1 += Array("#!/bin/sh\n".utf8)
         for bytes in Self.texts.map({ Array($0.utf8) }) + [latin1] {
             let (mayBeText, verdict, expected) = try bytes.withUnsafeBytes { sample in
-                (SampleBytePairs.mayBeText(sample), try Self.prefiltered.identify(sample), try Self.full.identify(sample))
+                (Self.mayBeText(sample), try Self.prefiltered.identify(sample), try Self.full.identify(sample))
             }
             #expect(mayBeText)
             #expect(verdict == expected, "\(String(decoding: bytes, as: UTF8.self))")
@@ -93,7 +98,7 @@ import TestSupport
                     let expected = try Self.full.identify(sample)
                     let verdict = try Self.prefiltered.identify(sample)
                     if verdict != expected { differences.append("\(path) (\(window.count) bytes): \(verdict), libmagic: \(expected)") }
-                    if SampleBytePairs.mayBeText(sample) { text += 1 }
+                    if Self.mayBeText(sample) { text += 1 }
                     compared += 1
                 }
             }

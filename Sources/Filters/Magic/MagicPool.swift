@@ -3,8 +3,8 @@ import Synchronization
 
 /// Loaded libmagic handles shared by all uploads (through ``FilterResources``): loading the
 /// database per upload would be wasteful, and one handle must never serve two uploads at once.
-/// Text samples go to prefiltered handles (``MagicPrefilter``) when one is free; every other
-/// sample, or a text sample when all of those are busy, to a handle with the full database.
+/// A sample goes to a prefiltered handle (``MagicPrefilter``) when one is free; one that is not
+/// text, or any sample while all of those are busy, to a handle with the full database.
 final class MagicPool: Sendable {
     /// The compiled database every handle loads, or nil to let libmagic load its own.
     let database: MagicDatabase?
@@ -25,10 +25,13 @@ final class MagicPool: Sendable {
 
     /// libmagic's verdict on a sample, e.g. "text/plain; charset=us-ascii".
     func identify(_ sample: UnsafeRawBufferPointer) throws -> String {
-        if let prefilter, let database, SampleBytePairs.mayBeText(sample),
-           let handle = try takePrefiltered(database, prefilter) {
-            defer { prefiltered.withLock { $0.idle.append(handle) } }
-            return try handle.identify(text: sample)
+        if let prefilter, let database, let handle = try takePrefiltered(database, prefilter) {
+            let verdict: String?
+            do {
+                defer { prefiltered.withLock { $0.idle.append(handle) } }
+                verdict = try handle.identify(sample)
+            }
+            if let verdict { return verdict }
         }
         return try withHandle { try $0.identify(sample) }
     }

@@ -11,6 +11,7 @@ public struct SigV4Signer: Sendable {
     public var credentials: S3Credentials
     public var region: String
     public var service: String
+    private let keys = SigningKeyCache()
 
     public init(credentials: S3Credentials, region: String, service: String = "s3") {
         self.credentials = credentials
@@ -70,11 +71,14 @@ public struct SigV4Signer: Sendable {
     }
 
     func signingKey(day: String) -> SymmetricKey {
-        var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
-        for part in [day, region, service, "aws4_request"] {
-            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+        let scope = SigningKeyCache.Scope(secret: credentials.secretAccessKey, day: day, region: region, service: service)
+        return keys.key(for: scope) { scope in
+            var key = SymmetricKey(data: Array("AWS4\(scope.secret)".utf8))
+            for part in [scope.day, scope.region, scope.service, "aws4_request"] {
+                key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+            }
+            return key
         }
-        return key
     }
 
     /// ("20130524T000000Z", "20130524") in UTC.
@@ -83,8 +87,14 @@ public struct SigV4Signer: Sendable {
         let days = seconds.floorDivided(by: 86_400)
         let (y, m, d) = civil(fromDays: days)
         let s = seconds - days * 86_400
-        let day = String(format: "%04d%02d%02d", y, m, d)
-        return (day + String(format: "T%02d%02d%02dZ", s / 3600, s / 60 % 60, s % 60), day)
+        let day = digits(y, 4) + digits(m, 2) + digits(d, 2)
+        return (day + "T" + digits(s / 3600, 2) + digits(s / 60 % 60, 2) + digits(s % 60, 2) + "Z", day)
+    }
+
+    /// `value` in decimal, zero-padded to `width`, without Foundation's formatter (this runs on every request).
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

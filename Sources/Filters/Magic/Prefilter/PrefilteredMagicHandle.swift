@@ -25,10 +25,10 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
 
     deinit { buffers.forEach { $0.deallocate() } }
 
-    /// The verdict of the full database on a sample that ``SampleBytePairs/mayBeText(_:)``
-    /// accepted (on any other, rules would be ruled out that its text pass could match).
-    func identify(text sampleBytes: UnsafeRawBufferPointer) throws(MagicError) -> String {
-        sample.record(sampleBytes)
+    /// The verdict of the full database on a sample that may be text, or nil for any other
+    /// sample (rules would be ruled out that its text pass could match: it needs the full database).
+    func identify(_ sampleBytes: UnsafeRawBufferPointer) throws(MagicError) -> String? {
+        guard sample.record(sampleBytes) else { return nil }
         prefilter.candidates(in: sample, into: &candidates)
         switchCandidates(on: true)
         defer { switchCandidates(on: false) }
