@@ -65,6 +65,13 @@ public indirect enum JSON: Sendable, Equatable, ExpressibleByStringLiteral, Expr
 
     static func quote(_ text: String, into out: inout String) {
         out += "\""
+        // Most strings (keys, types, hex digests) need no escape: appended whole, not by scalar.
+        // 0xE2 leads U+2028 and U+2029, which are escaped for JavaScript.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) else {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
