@@ -6,10 +6,11 @@ public final class FilterResources: Sendable {
     let magic: MagicPool
 
     /// `helperThreads`: how many helpers may work at once (0: every filter works on its
-    /// upload's own task).
-    public init(helperThreads: Int = HelperThreads.defaultLimit) {
+    /// upload's own task). `magicPrefilter`: false gives every sample libmagic's full analysis,
+    /// with the same verdicts, slower on text (docs/PERFORMANCE.md).
+    public init(helperThreads: Int = HelperThreads.defaultLimit, magicPrefilter: Bool = true) {
         self.helperThreads = HelperThreads(limit: helperThreads)
-        self.magic = MagicPool(database: MagicDatabase.system())
+        self.magic = MagicPool(database: MagicDatabase.system(), prefilter: magicPrefilter)
     }
 
     /// Waits for the helpers' work to end and stops them; filters that run after it work on
