@@ -16,27 +16,35 @@ import TestSupport
         return pairs.record(sample)
     }
 
+    /// The alternatives a regex requires, sorted and joined by `|`; nil for none.
     func literal(regex: String) -> String? {
         let bytes = Array(regex.utf8)
         return bytes.withUnsafeBytes { pattern -> String? in
             var parser = RegexLiteralParser(pattern)
-            guard let best = parser.sequence(), parser.isAtEnd, !best.isEmpty else { return nil }
-            return String(decoding: best, as: UTF8.self)
+            let requirement = parser.sequence()
+            guard parser.isAtEnd, !requirement.alternatives.isEmpty else { return nil }
+            return requirement.alternatives.map { String(decoding: $0, as: UTF8.self) }.sorted().joined(separator: "|")
         }
     }
 
-    @Test func aRegexRequiresTheLongestRunNoMatchCanDoWithout() {
+    @Test func aRegexRequiresTheLongestRunsNoMatchCanDoWithout() {
         #expect(literal(regex: "^(import|export).* from ") == " from ")
         #expect(literal(regex: "^[!-?A-~]{1,255}(\t[^\t]+){11}") == "\t")
         #expect(literal(regex: "\\(;.*GM\\[[0-9]{1,2}\\]") == "gm[")
-        #expect(literal(regex: "^\\.(BEGIN|endif|include)") == ".")
+        #expect(literal(regex: "^\\.(BEGIN|endif|include)") == "begin|endif|include")
+        #expect(literal(regex: "^[[:space:]]*(class|module)[[:space:]][A-Z]") == "class|module")
+        #expect(literal(regex: "^(CFLAGS|VPATH|LDFLAGS|all:|\\.PRECIOUS)") == ".precious|all:|cflags|ldflags|vpath")
+        #expect(literal(regex: "^(:|;)") == ":|;")
+        #expect(literal(regex: "abc|defg") == "abc|defg")
         #expect(literal(regex: "ab+cd") == "ab")
         #expect(literal(regex: "x{0,3}yz?w") == "y")
         #expect(literal(regex: "[]ab]cde[[:space:]]") == "cde")
-        #expect(literal(regex: "^(:|;)") == nil)
-        #expect(literal(regex: "abc|defg") == nil)
         #expect(literal(regex: "(abc)?de") == "de")
+        #expect(literal(regex: "(abcdef)*de") == "de")
+        #expect(literal(regex: "(ab|)cd") == "cd")
+        #expect(literal(regex: "ab|c*") == nil)
         #expect(literal(regex: "\\bREF\\w") == "ref")
+        #expect(literal(regex: "a)b") == nil)  // the parser stops at the stray `)`: nothing is claimed
     }
 
     @Test func theDatabaseIsReadAndMostRulesCanBeGated() throws {

@@ -1,25 +1,26 @@
-/// The longest run of bytes a rule's first test cannot match without: if the sample lacks it,
-/// the rule cannot match, whatever else its test says. Conservative everywhere: letters are
-/// compared without case, and only ASCII counts (libmagic's text pass sees the sample converted
-/// to UTF-8, which keeps ASCII runs as they are and changes every other byte).
+/// What a rule's first test cannot match without: one of a few runs of bytes (most often a
+/// single one). If the sample holds none of them, the rule cannot match, whatever else its test
+/// says. Conservative everywhere: letters are compared without case, and only ASCII counts
+/// (libmagic's text pass sees the sample converted to UTF-8, which keeps ASCII runs as they are
+/// and changes every other byte).
 enum RequiredLiteral {
-    /// The literal, ASCII letters lowercased, or nil when the test needs no particular bytes
-    /// (numbers, negated or ordered relations, patterns without a fixed run).
-    static func of(_ rule: CompiledMagicRules.Entry) -> [UInt8]? {
+    /// The alternatives, ASCII letters lowercased, or nil when the test needs no particular
+    /// bytes (numbers, negated or ordered relations, patterns without a fixed run).
+    static func of(_ rule: CompiledMagicRules.Entry) -> [[UInt8]]? {
         guard rule.relation == UInt8(ascii: "=") else { return nil }
-        let literal: [UInt8]
         switch rule.type {
         case CompiledMagicRules.Entry.string, CompiledMagicRules.Entry.search:
             let loose = rule.stringFlags & (CompiledMagicRules.Entry.compactWhitespace | CompiledMagicRules.Entry.optionalWhitespace) != 0
-            literal = longestRun(in: rule.pattern, breakingAtWhitespace: loose)
+            let literal = longestRun(in: rule.pattern, breakingAtWhitespace: loose)
+            return literal.isEmpty ? nil : [literal]
         case CompiledMagicRules.Entry.regex:
             var parser = RegexLiteralParser(rule.pattern)
-            guard let best = parser.sequence(), parser.isAtEnd else { return nil }
-            literal = best
+            let requirement = parser.sequence()
+            guard parser.isAtEnd, !requirement.alternatives.isEmpty else { return nil }
+            return requirement.alternatives
         default:
             return nil
         }
-        return literal.isEmpty ? nil : literal
     }
 
     /// With `W` or `w`, a blank in the pattern matches any run of blanks (or none): only the
@@ -47,6 +48,24 @@ enum RequiredLiteral {
     }
 }
 
+/// One of `alternatives` must be in any match; none: nothing in particular is.
+struct Requirement {
+    var alternatives: [[UInt8]] = []
+
+    static let nothing = Requirement()
+
+    init(alternatives: [[UInt8]] = []) { self.alternatives = alternatives }
+    init(literal: [UInt8]) { self.alternatives = literal.isEmpty ? [] : [literal] }
+
+    /// How much it rules out: the length of its shortest alternative.
+    var strength: Int { alternatives.map(\.count).min() ?? 0 }
+
+    /// Rules out more, or as much with fewer literals to look up.
+    func isStronger(than other: Requirement) -> Bool {
+        strength > other.strength || (strength == other.strength && strength > 0 && alternatives.count < other.alternatives.count)
+    }
+}
+
 /// Reads a POSIX extended regular expression (glibc's dialect, as libmagic compiles it) far
 /// enough to find the longest literal every match contains: runs of plain characters at the top
 /// level or inside groups that must occur, never inside an alternation or an optional part.
@@ -58,22 +77,30 @@ struct RegexLiteralParser {
 
     var isAtEnd: Bool { position == pattern.count }
 
-    /// A sequence up to `)` or the end; nil if it has an alternation (no run is then required).
-    mutating func sequence() -> [UInt8]? {
-        var best: [UInt8] = [], run: [UInt8] = [], alternation = false
-        func keep() { if run.count > best.count { best = run } }
+    /// A sequence up to `)` or the end. With alternatives (`a|b`), one of each branch's
+    /// requirements is needed, and nothing if a branch needs nothing.
+    mutating func sequence() -> Requirement {
+        var branches: [Requirement] = []
+        var best = Requirement.nothing, run: [UInt8] = []
+        func keep() {
+            let candidate = Requirement(literal: run)
+            if candidate.isStronger(than: best) { best = candidate }
+        }
         while position < pattern.count, pattern[position] != UInt8(ascii: ")") {
             let byte = pattern[position]
             position += 1
             switch byte {
             case UInt8(ascii: "|"):
-                alternation = true
-                run.removeAll()
+                keep(); run.removeAll()
+                branches.append(best)
+                best = .nothing
             case UInt8(ascii: "("):
                 keep(); run.removeAll()
                 let inner = sequence()
                 if position < pattern.count { position += 1 }  // the `)`
-                if quantifierAllowsZero() == false, let inner, inner.count > best.count { best = inner }
+                if quantifierAllowsZero() != true, inner.isStronger(than: best) {
+                    best = inner
+                }
             case UInt8(ascii: "["):
                 keep(); run.removeAll()
                 skipBracket()
@@ -110,7 +137,10 @@ struct RegexLiteralParser {
             keep()
         }
         keep()
-        return alternation ? nil : best
+        guard !branches.isEmpty else { return best }
+        branches.append(best)
+        if branches.contains(where: { $0.alternatives.isEmpty }) { return .nothing }
+        return Requirement(alternatives: branches.flatMap(\.alternatives))
     }
 
     /// Reads a quantifier if one follows: true when it allows zero repetitions (`*`, `?`,
