@@ -244,7 +244,8 @@ do {
 // MARK: - Each filter alone, and a chain
 
 let filterCases = ["size-limit", "magic (64 KiB window)", "hash sha256", "hash md5", "hash sha1", "hash crc32", "hash crc32c", "gzip level 1 (text)", "gzip level 6 (text)", "chain: size-limit, magic, sha256"]
-guard filterCases.contains(where: selected) else { return }
+let sniffCases = ["10 KiB log text", "10 KiB C source", "JSON document", "64 KiB random bytes"].map { "magic, one upload: \($0)" }
+guard filterCases.contains(where: selected) || sniffCases.contains(where: selected) else { return }
 let data = Chunks(randomBytes(Swift.min(sizeMiB, 256) << 20))
 /// Log lines: text of the kind gzip is configured for (base64 of random bytes would be nearly
 /// incompressible and measure zlib's worst case instead).
@@ -288,5 +289,31 @@ for (name, steps, input, declared) in cases where selected(name) {
     let built = try chain(steps)
     let rate = try await measure(input.count) { try await run(built, input, declared: declared) }
     row(name, input.count, rate)
+}
+
+// MARK: - Sniffing small uploads: libmagic with the prefilter against its full analysis
+
+let fullAnalysis = FilterResources(magicPrefilter: false)
+defer { fullAnalysis.shutdown() }
+let json = "{\"items\": [" + (0..<200).map { "{\"id\": \($0), \"name\": \"item \($0)\", \"tags\": [\"a\", \"b\"]}" }.joined(separator: ", ") + "]}"
+let smallBodies: [(String, ByteBuffer, String)] = [
+    ("10 KiB log text", logText(10 << 10), "text/plain"),
+    ("10 KiB C source", ByteBuffer(string: String(String(repeating: "#include <stdio.h>\nstatic int f(int x) { return x * 2; }\n", count: 200).prefix(10 << 10))), "text/x-c"),
+    ("JSON document", ByteBuffer(string: json), "application/json"),
+    ("64 KiB random bytes", randomBytes(64 << 10), "application/octet-stream"),
+]
+let magicOnly = try chain("- magic: {}")
+for (what, bytes, declared) in smallBodies where selected("magic, one upload: \(what)") {
+    let input = Chunks(bytes)
+    let uploads = 200
+    // Turns of 200 uploads each way; per upload, the median turn's time.
+    var prefiltered: [Double] = [], full: [Double] = []
+    for _ in 0...runs {
+        prefiltered.append(try await seconds { for _ in 0..<uploads { _ = try await magicOnly.run(Upload(declaredType: declared), from: input, into: DiscardSink(), key: "k", resources: resources) } } / Double(uploads))
+        full.append(try await seconds { for _ in 0..<uploads { _ = try await magicOnly.run(Upload(declaredType: declared), from: input, into: DiscardSink(), key: "k", resources: fullAnalysis) } } / Double(uploads))
+    }
+    let (a, b) = (median(Array(prefiltered.dropFirst())), median(Array(full.dropFirst())))
+    row("magic, one upload: \(what)", bytes.readableBytes, Double(bytes.readableBytes) / 1e6 / a,
+        String(format: "%.0f us per upload; full analysis %.0f us (%.1fx)", a * 1e6, b * 1e6, b / a))
 }
 }

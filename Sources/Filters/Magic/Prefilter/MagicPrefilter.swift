@@ -47,14 +47,15 @@ struct MagicPrefilter: Sendable {
         self.pairs = pairs
     }
 
-    /// Indexes of the gates one of whose literals the sample may hold (every pair present).
-    func candidates(in sample: SampleBytePairs, into result: inout [Int]) {
-        result.removeAll(keepingCapacity: true)
+    /// The gates one of whose literals the sample may hold (every pair present), as bits:
+    /// gate `i` is bit `i % 64` of word `i / 64`.
+    func candidates(in sample: SampleBytePairs, into result: inout [UInt64]) {
+        result = [UInt64](repeating: 0, count: (gates.count + 63) / 64)
         for (index, gate) in gates.enumerated() {
             let present = literals[gate.literals].contains { literal in
                 literal.pairs.isEmpty ? sample.contains(byte: literal.byte) : sample.contains(pairs: pairs[literal.pairs])
             }
-            if present { result.append(index) }
+            if present { result[index / 64] |= 1 << UInt64(index % 64) }
         }
     }
 }

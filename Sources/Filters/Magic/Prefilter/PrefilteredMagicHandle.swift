@@ -1,14 +1,18 @@
-/// A libmagic handle loaded from its own copy of the database, in which every rule the
-/// prefilter can rule out is switched off at rest. For a sample, it switches on the rules whose
-/// literal the sample may hold, asks libmagic, and switches them off again: a few dozen bytes
-/// written per sample instead of thousands of rules run. Used by one upload at a time (see
-/// ``MagicPool``), hence `@unchecked Sendable`.
+/// A libmagic handle loaded from its own copy of the database, in which the rules the prefilter
+/// can rule out are switched off. For a sample, it switches on the rules whose literals the
+/// sample may hold and off those it cannot, then asks libmagic. A rule left on that cannot match
+/// changes nothing (libmagic tries it and moves on), so only the rules whose state differs from
+/// the last sample's are written: few, when uploads look alike, and each write is a cache miss
+/// in the database's megabytes. Used by one upload at a time (see ``MagicPool``), hence
+/// `@unchecked Sendable`.
 final class PrefilteredMagicHandle: @unchecked Sendable {
     private let prefilter: MagicPrefilter
     private let buffers: [UnsafeMutableRawBufferPointer]
     private let handle: MagicHandle
     private var sample = SampleBytePairs()
-    private var candidates: [Int] = []
+    /// The rules switched on now, and those the sample at hand needs (bits by gate index).
+    private var switchedOn: [UInt64]
+    private var wanted: [UInt64] = []
 
     init(database: MagicDatabase, prefilter: MagicPrefilter) throws(MagicError) {
         let buffers = database.copyOfBuffers()
@@ -21,6 +25,7 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
         }
         self.prefilter = prefilter
         self.buffers = buffers
+        self.switchedOn = [UInt64](repeating: 0, count: (prefilter.gates.count + 63) / 64)
     }
 
     deinit { buffers.forEach { $0.deallocate() } }
@@ -29,16 +34,18 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
     /// sample (rules would be ruled out that its text pass could match: it needs the full database).
     func identify(_ sampleBytes: UnsafeRawBufferPointer) throws(MagicError) -> String? {
         guard sample.record(sampleBytes) else { return nil }
-        prefilter.candidates(in: sample, into: &candidates)
-        switchCandidates(on: true)
-        defer { switchCandidates(on: false) }
-        return try handle.identify(sampleBytes)
-    }
-
-    private func switchCandidates(on: Bool) {
-        for index in candidates {
-            let gate = prefilter.gates[index]
-            buffers[gate.buffer][gate.flagOffset] = on ? gate.flag : gate.flag & ~CompiledMagicRules.Entry.passBits
+        prefilter.candidates(in: sample, into: &wanted)
+        for word in wanted.indices where wanted[word] != switchedOn[word] {
+            var changed = wanted[word] ^ switchedOn[word]
+            while changed != 0 {
+                let bit = changed.trailingZeroBitCount
+                changed &= changed - 1
+                let gate = prefilter.gates[word * 64 + bit]
+                let on = wanted[word] & (1 << UInt64(bit)) != 0
+                buffers[gate.buffer][gate.flagOffset] = on ? gate.flag : gate.flag & ~CompiledMagicRules.Entry.passBits
+            }
+            switchedOn[word] = wanted[word]
         }
+        return try handle.identify(sampleBytes)
     }
 }
