@@ -244,7 +244,7 @@ do {
 // MARK: - Each filter alone, and a chain
 
 let filterCases = ["size-limit", "magic (64 KiB window)", "hash sha256", "hash md5", "hash sha1", "hash crc32", "hash crc32c", "gzip level 1 (text)", "gzip level 6 (text)", "chain: size-limit, magic, sha256"]
-let sniffCases = ["10 KiB log text", "10 KiB C source", "JSON document", "64 KiB random bytes"].map { "magic, one upload: \($0)" }
+let sniffCases = ["10 KiB log text", "10 KiB C source", "JSON document", "50 KiB CSV", "64 KiB random bytes"].map { "magic, one upload: \($0)" }
 guard filterCases.contains(where: selected) || sniffCases.contains(where: selected) else { return }
 let data = Chunks(randomBytes(Swift.min(sizeMiB, 256) << 20))
 /// Log lines: text of the kind gzip is configured for (base64 of random bytes would be nearly
@@ -300,6 +300,7 @@ let smallBodies: [(String, ByteBuffer, String)] = [
     ("10 KiB log text", logText(10 << 10), "text/plain"),
     ("10 KiB C source", ByteBuffer(string: String(String(repeating: "#include <stdio.h>\nstatic int f(int x) { return x * 2; }\n", count: 200).prefix(10 << 10))), "text/x-c"),
     ("JSON document", ByteBuffer(string: json), "application/json"),
+    ("50 KiB CSV", ByteBuffer(string: String(("id,name,size,created\n" + (0..<2000).map { "\($0),file-\($0).txt,\($0 * 37 % 9000),2026-12-0\($0 % 9 + 1)\n" }.joined()).prefix(50 << 10))), "text/csv"),
     ("64 KiB random bytes", randomBytes(64 << 10), "application/octet-stream"),
 ]
 let magicOnly = try chain("- magic: {}")
