@@ -90,6 +90,16 @@ import TestSupport
         }
     }
 
+    @Test func aCopyOfTheDatabaseIsMadeForTextOnly() throws {
+        let pool = MagicPool(database: MagicDatabase.system())
+        let png = try Fixtures.bytes("image.png")
+        #expect(try png.withUnsafeBytes(pool.identify).hasPrefix("image/png"))
+        #expect(pool.prefilteredHandles == 0)
+        let text = Array("2026-12-07 INFO uploads are sniffed\n".utf8)
+        #expect(try text.withUnsafeBytes(pool.identify).hasPrefix("text/plain"))
+        #expect(pool.prefilteredHandles == 1)
+    }
+
     @Test func theVerdictIsLibmagicsOnTheFixturesAndTheSystemsFiles() throws {
         let fixtures = try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory.path).sorted().map(Fixtures.path)
         let files = fixtures + SystemFiles.sample(perRoot: 150)

@@ -23,9 +23,12 @@ final class MagicPool: Sendable {
         self.prefilteredLimit = Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8)
     }
 
+    /// How many prefiltered handles (each with its copy of the database) exist.
+    var prefilteredHandles: Int { prefiltered.withLock { $0.count } }
+
     /// libmagic's verdict on a sample, e.g. "text/plain; charset=us-ascii".
     func identify(_ sample: UnsafeRawBufferPointer) throws -> String {
-        if let prefilter, let database, let handle = try takePrefiltered(database, prefilter) {
+        if let prefilter, let database, let handle = try takePrefiltered(database, prefilter, for: sample) {
             let verdict: String?
             do {
                 defer { prefiltered.withLock { $0.idle.append(handle) } }
@@ -47,15 +50,17 @@ final class MagicPool: Sendable {
         return try body(handle)
     }
 
-    /// An idle prefiltered handle, a new one while under the limit, or nil when all are busy.
-    private func takePrefiltered(_ database: MagicDatabase, _ prefilter: MagicPrefilter) throws -> PrefilteredMagicHandle? {
-        let (handle, mayCreate) = prefiltered.withLock { state -> (PrefilteredMagicHandle?, Bool) in
-            if let handle = state.idle.popLast() { return (handle, false) }
-            guard state.count < prefilteredLimit else { return (nil, false) }
+    /// An idle prefiltered handle, a new one while under the limit, or nil when all are busy. A
+    /// new one (a copy of the database) only for a sample that may be text: a server that takes
+    /// only binary files never makes one.
+    private func takePrefiltered(_ database: MagicDatabase, _ prefilter: MagicPrefilter, for sample: UnsafeRawBufferPointer) throws -> PrefilteredMagicHandle? {
+        if let handle = prefiltered.withLock({ $0.idle.popLast() }) { return handle }
+        guard SampleBytePairs.mayBeText(sample) else { return nil }
+        let mayCreate = prefiltered.withLock { state -> Bool in
+            guard state.count < prefilteredLimit else { return false }
             state.count += 1
-            return (nil, true)
+            return true
         }
-        if let handle { return handle }
         guard mayCreate else { return nil }
         do {
             return try PrefilteredMagicHandle(database: database, prefilter: prefilter)

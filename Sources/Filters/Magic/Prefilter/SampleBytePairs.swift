@@ -14,6 +14,11 @@ struct SampleBytePairs {
         return notText ? 0 : RequiredLiteral.folded(UInt8(byte))
     }
 
+    /// Whether the sample holds no byte that no text holds: worth a prefiltered handle.
+    static func mayBeText(_ sample: UnsafeRawBufferPointer) -> Bool {
+        folded.withUnsafeBufferPointer { folded in !sample.contains { folded[Int($0)] == 0 } }
+    }
+
     /// Records the sample's pairs; false (and nothing usable recorded) when it holds a byte
     /// that no text holds. Each byte is paired with the next, the last one with 0 (no literal
     /// holds a NUL), so every byte of the sample starts a pair.
