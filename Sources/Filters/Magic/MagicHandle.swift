@@ -17,8 +17,7 @@ final class MagicHandle: @unchecked Sendable {
     }
 
     private init(load: (OpaquePointer) -> Bool) throws(MagicError) {
-        // MIME type and charset: "text/plain; charset=us-ascii".
-        guard let cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING) else {
+        guard let cookie = magic_open(Self.flags) else {
             throw MagicError(message: "magic_open failed")
         }
         guard load(cookie) else {
@@ -31,8 +30,15 @@ final class MagicHandle: @unchecked Sendable {
 
     deinit { magic_close(cookie) }
 
-    /// libmagic's verdict on a sample, e.g. "image/png; charset=binary".
-    func identify(_ sample: UnsafeRawBufferPointer) throws(MagicError) -> String {
+    /// MIME type and charset: "text/plain; charset=us-ascii".
+    static let flags = MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING
+
+    /// libmagic's verdict on a sample, e.g. "image/png; charset=binary". `builtinTestsOnly`:
+    /// only the tests libmagic runs before its rules (tar, JSON, CSV, CDF); a sample none of
+    /// them recognises is then application/octet-stream.
+    func identify(_ sample: UnsafeRawBufferPointer, builtinTestsOnly: Bool = false) throws(MagicError) -> String {
+        if builtinTestsOnly { magic_setflags(cookie, Self.flags | MAGIC_NO_CHECK_SOFT | MAGIC_NO_CHECK_TEXT) }
+        defer { if builtinTestsOnly { magic_setflags(cookie, Self.flags) } }
         var limit = Swift.max(sample.count, 1 << 20)
         // libmagic looks at 1 MiB by default; a larger sniff window needs a larger limit.
         _ = magic_setparam(cookie, MAGIC_PARAM_BYTES_MAX, &limit)

@@ -33,6 +33,7 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
     /// The verdict of the full database on a sample that may be text, or nil for any other
     /// sample (rules would be ruled out that its text pass could match: it needs the full database).
     func identify(_ sampleBytes: UnsafeRawBufferPointer) throws(MagicError) -> String? {
+        if let verdict = try builtinVerdict(sampleBytes) { return verdict }
         guard sample.record(sampleBytes) else { return nil }
         prefilter.candidates(in: sample, into: &wanted)
         for word in wanted.indices where wanted[word] != switchedOn[word] {
@@ -47,5 +48,20 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
             switchedOn[word] = wanted[word]
         }
         return try handle.identify(sampleBytes)
+    }
+
+    /// libmagic's builtin JSON and CSV tests answer before any rule runs (and before the text
+    /// tests), so when one of them recognises the sample, that is the full analysis's verdict,
+    /// and the byte-pair scan is not needed. Asked only of a sample that starts like JSON or
+    /// whose first line has a comma or a quote (libmagic's CSV test gives up on a first line
+    /// without a comma), and is text; any other, or one they do not recognise, goes on.
+    private func builtinVerdict(_ sample: UnsafeRawBufferPointer) throws(MagicError) -> String? {
+        let firstLine = UnsafeRawBufferPointer(rebasing: sample.prefix { $0 != UInt8(ascii: "\n") })
+        let first = sample.first { !RequiredLiteral.isBlank($0) }
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+            || firstLine.contains(UInt8(ascii: ",")) || firstLine.contains(UInt8(ascii: "\"")),
+            SampleBytePairs.mayBeText(firstLine) else { return nil }
+        let verdict = try handle.identify(sample, builtinTestsOnly: true)
+        return MediaType.essence(verdict) == MediaType.octetStream ? nil : verdict
     }
 }
