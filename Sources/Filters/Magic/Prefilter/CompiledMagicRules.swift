@@ -33,7 +33,6 @@ struct CompiledMagicRules {
         /// The flag bits that put a rule in libmagic's binary or text pass; a rule with neither
         /// is skipped by both, continuations included.
         static let passBits: UInt8 = 0x20 | 0x40
-        static let textPass: UInt8 = 0x40
         static let compactWhitespace: UInt32 = 1 << 0
         static let optionalWhitespace: UInt32 = 1 << 1
     }

@@ -12,6 +12,9 @@ struct MagicPrefilter: Sendable {
         let flagOffset: Int
         let flag: UInt8
         let literals: Range<Int>
+
+        /// The flag with the rule out of both passes.
+        var switchedOffFlag: UInt8 { flag & ~CompiledMagicRules.Entry.passBits }
     }
 
     /// A literal as its byte pairs (`pairs` in ``MagicPrefilter/pairs``) or, for one byte, the byte.

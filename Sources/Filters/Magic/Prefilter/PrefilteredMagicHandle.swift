@@ -16,7 +16,7 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
 
     init(database: MagicDatabase, prefilter: MagicPrefilter) throws(MagicError) {
         let buffers = database.copyOfBuffers()
-        for gate in prefilter.gates { buffers[gate.buffer][gate.flagOffset] = gate.flag & ~CompiledMagicRules.Entry.passBits }
+        for gate in prefilter.gates { buffers[gate.buffer][gate.flagOffset] = gate.switchedOffFlag }
         do {
             self.handle = try MagicHandle(loading: buffers.map { UnsafeRawBufferPointer($0) })
         } catch {
@@ -43,7 +43,7 @@ final class PrefilteredMagicHandle: @unchecked Sendable {
                 changed &= changed - 1
                 let gate = prefilter.gates[word * 64 + bit]
                 let on = wanted[word] & (1 << UInt64(bit)) != 0
-                buffers[gate.buffer][gate.flagOffset] = on ? gate.flag : gate.flag & ~CompiledMagicRules.Entry.passBits
+                buffers[gate.buffer][gate.flagOffset] = on ? gate.flag : gate.switchedOffFlag
             }
             switchedOn[word] = wanted[word]
         }
