@@ -113,6 +113,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ] + nio
         ),
         .testTarget(name: "FilterctlTests", dependencies: ["Checksums", "Filters", "Storage", "S3", "TestSupport"]),

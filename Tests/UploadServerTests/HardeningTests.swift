@@ -275,6 +275,24 @@ final class HardeningTests {
 
     // MARK: - 7. Slow clients and one client's share
 
+    /// A client that asks and asks and never reads the answers: once the answers fill the
+    /// connection's buffers, the one waiting is sent no longer than `sendTimeout` (plus the
+    /// watchdog's second) before the connection is closed.
+    @Test func aClientThatNeverReadsIsCutOff() async throws {
+        let server = try start("sendTimeout: 1")
+        let connection = try RawHTTP(port: server.port)
+        let asked = 3000
+        let started = ContinuousClock.now
+        connection.send(String(repeating: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", count: asked))
+        try await Task.sleep(for: .seconds(4))
+        let (text, closed) = connection.readToClose(timeout: .seconds(20))
+        let answered = text.components(separatedBy: "HTTP/1.1 200").count - 1
+        #expect(closed, "the connection was still open after \(ContinuousClock.now - started)")
+        #expect(answered > 0 && answered < asked, "\(answered) answers of \(asked) were sent")
+        let health = try await HTTP.request(server.url + "/healthz")
+        #expect(health.status == 200)
+    }
+
     /// One byte a second keeps the idle timeout from firing but not the minimum rate: 408,
     /// the slot freed, nothing stored.
     @Test func aTricklingClientLosesItsSlot() async throws {

@@ -145,9 +145,9 @@ extension Dispatcher {
             let rateGuard = ReceiveRateGuard(policy: receiveRate)
             let body = RequestStream(request.body, limit: resumable.remaining(record, append: append, route: route, grant: grant), rateGuard: rateGuard)
             stream = body
-            let watch = rateGuard.watch(channel)
+            let watch = rateGuard.watch(channel, on: watchdog)
             outcome = await resumable.append(append, to: record, route: route, grant: grant, stream: body)
-            watch?.cancel()
+            if let watch { watchdog.disarm(watch) }
             received = body.received
         } else {
             var reply = Reply(status: .created)

@@ -21,11 +21,13 @@ struct Dispatcher: Sendable {
     /// `server.minReceiveRate` and `receiveGracePeriod`.
     let receiveRate: ReceiveRateGuard.Policy
     /// `server.sendTimeout`: how long a client may take to read an answer.
-    let sendTimeout: TimeAmount
+    let sendTimeout: Duration
+    /// Receive-rate checks and send deadlines, on one timer.
+    let watchdog: ConnectionWatchdog
     /// After answering before the body was read, how much of it to read and drop so the
     /// client receives the answer rather than a connection reset.
     static let lingerBytes: Int64 = 16 << 20
-    static let lingerTime: TimeAmount = .seconds(5)
+    static let lingerTime: Duration = .seconds(5)
     /// Answers larger than this are written in slices of it, each waiting for the connection
     /// to take the last: an answer a client does not read holds no more than one slice.
     static let sendSlice = 64 << 10
@@ -129,7 +131,7 @@ struct Dispatcher: Sendable {
         }
         let rateGuard = ReceiveRateGuard(policy: receiveRate)
         let stream = RequestStream(request.body, limit: grant.maxRequestBytes, rateGuard: rateGuard)
-        let watch = rateGuard.watch(channel)
+        let watch = rateGuard.watch(channel, on: watchdog)
         var outcome: UploadHandler.Outcome =
             if let filename {
                 await uploads.raw(request, route: route, grant: grant, filename: filename, stream: stream, logger: routeLogger)
@@ -140,7 +142,7 @@ struct Dispatcher: Sendable {
         if outcome.kind == .rejected, let webhook = route.webhook, let error = outcome.error {
             webhook.rejected(UploadHandler.webhookData(error.json, route: route, grant: grant))
         }
-        watch?.cancel()
+        if let watch { watchdog.disarm(watch) }
         account(outcome, request, route: route, received: stream.received, since: started, logger: routeLogger, requestId: requestId)
         do {
             try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
@@ -225,9 +227,9 @@ struct Dispatcher: Sendable {
             channel.close(promise: nil)
             return
         }
-        let deadline = channel.eventLoop.scheduleTask(in: Dispatcher.lingerTime) { channel.close(promise: nil) }
+        let deadline = watchdog.close(channel, after: Dispatcher.lingerTime)
         _ = await stream.drain(maxBytes: Dispatcher.lingerBytes)
-        deadline.cancel()
+        watchdog.disarm(deadline)
         channel.close(promise: nil)
     }
 
@@ -240,8 +242,8 @@ struct Dispatcher: Sendable {
         for field in cors.responseHeaders(origin: origin, exposing: reply.exposedHeaders) { reply.headers.append(field) }
         reply.headers[.init("X-Request-Id")!] = requestId
         let head = reply.head
-        let deadline = channel.eventLoop.scheduleTask(in: sendTimeout) { channel.close(promise: nil) }
-        defer { deadline.cancel() }
+        let deadline = watchdog.close(channel, after: sendTimeout)
+        defer { watchdog.disarm(deadline) }
         let body: ResponseBody
         if headOnly {
             body = ResponseBody()

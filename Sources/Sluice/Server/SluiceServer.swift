@@ -109,13 +109,16 @@ public struct SluiceServer: Service {
         }
         defer { if let webhookClient { Task { try? await webhookClient.shutdown() } } }
         let routePaths = routes.map(\.path)
+        let watchdog = ConnectionWatchdog()
+        watchdog.start(on: MultiThreadedEventLoopGroup.singleton.any())
+        defer { watchdog.stop() }
         let resumable = resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources)
         let dispatcher = Dispatcher(
             routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources), resumable: resumable,
             limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
             page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
             receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
-            sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)))
+            sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)), watchdog: watchdog)
         let onListening = self.onListening, logger = self.logger
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
         let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(

@@ -60,15 +60,14 @@ final class ReceiveRateGuard: Sendable {
         }
     }
 
-    /// Checks every second on the connection's event loop and closes the connection's input
+    /// Checks at each of `watchdog`'s sweeps (every second) and closes the connection's input
     /// when the client falls behind: the pending read ends, and the upload answers 408.
-    func watch(_ channel: any Channel) -> RepeatedTask? {
+    func watch(_ channel: any Channel, on watchdog: ConnectionWatchdog) -> ConnectionWatchdog.Entry? {
         guard isEnabled else { return nil }
-        return channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] task in
-            if check() {
-                task.cancel()
-                channel.close(mode: .input, promise: nil)
-            }
+        return watchdog.arm { [self] now in
+            guard check(now: now) else { return false }
+            channel.close(mode: .input, promise: nil)
+            return true
         }
     }
 }
