@@ -59,7 +59,7 @@ public struct KeyTemplate: Sendable, Equatable, CustomStringConvertible {
     /// The key for one upload. S3 keys are at most 1,024 bytes: past that the filename is
     /// shortened first (keeping a short extension, ``Filename/limit(_:toBytes:)``), then,
     /// should the rest of the template still be too long, the key is cut at 1,024 bytes.
-    public func render(_ upload: Upload, uuid: UUID = UUID(), date: Date = Date()) -> String {
+    public func render(_ upload: Upload, uuid: UUID = .random(), date: Date = Date()) -> String {
         let filename = upload.safeFilename ?? "upload"
         func value(_ name: String, filename: String) -> String {
             switch name {
