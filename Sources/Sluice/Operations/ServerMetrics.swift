@@ -2,6 +2,7 @@ import Filters
 import Prometheus
 import S3
 import Storage
+import Synchronization
 
 /// The server's Prometheus metrics, rendered at GET /metrics.
 final class ServerMetrics: Sendable {
@@ -9,6 +10,15 @@ final class ServerMetrics: Sendable {
     private let inFlight: Gauge
     private let partBuffers: Gauge
     private let budget: MemoryBudget?
+    /// Counters and histograms by metric and label values, each made once: the registry builds
+    /// the metric's name and looks it up again on every make, six times per upload.
+    private let counters = Mutex<[MetricKey: Counter]>([:])
+    private let histograms = Mutex<[MetricKey: DurationHistogram]>([:])
+
+    private struct MetricKey: Hashable {
+        let metric: String
+        let labels: [String]
+    }
 
     init(budget: MemoryBudget?) {
         self.budget = budget
@@ -31,34 +41,50 @@ final class ServerMetrics: Sendable {
 
     func started() { inFlight.increment() }
 
+    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
+        let key = MetricKey(metric: descriptor.metricName, labels: labels.map(\.1))
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = registry.makeCounter(descriptor: descriptor, labels: labels)
+        counters.withLock { $0[key] = counter }
+        return counter
+    }
+
+    private func histogram(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> DurationHistogram {
+        let key = MetricKey(metric: descriptor.metricName, labels: labels.map(\.1))
+        if let histogram = histograms.withLock({ $0[key] }) { return histogram }
+        let histogram = registry.makeDurationHistogram(descriptor: descriptor, labels: labels, buckets: Self.durationBuckets)
+        histograms.withLock { $0[key] = histogram }
+        return histogram
+    }
+
     func finished(route: String, outcome: String, duration: Duration) {
         inFlight.decrement()
-        registry.makeCounter(descriptor: Self.uploads, labels: [("route", route), ("outcome", outcome)]).increment()
-        registry.makeDurationHistogram(descriptor: Self.uploadDuration, labels: [("route", route)], buckets: Self.durationBuckets).record(duration)
+        counter(Self.uploads, [("route", route), ("outcome", outcome)]).increment()
+        histogram(Self.uploadDuration, [("route", route)]).record(duration)
     }
 
     func received(route: String, bytes: Int64) {
-        registry.makeCounter(descriptor: Self.bytesReceived, labels: [("route", route)]).increment(by: bytes)
+        counter(Self.bytesReceived, [("route", route)]).increment(by: bytes)
     }
 
     func webhook(route: String, mode: String, outcome: String) {
-        registry.makeCounter(descriptor: Self.webhooks, labels: [("route", route), ("mode", mode), ("outcome", outcome)]).increment()
+        counter(Self.webhooks, [("route", route), ("mode", mode), ("outcome", outcome)]).increment()
     }
 
     func stored(route: String, bytes: Int64) {
-        registry.makeCounter(descriptor: Self.bytesStored, labels: [("route", route)]).increment(by: bytes)
+        counter(Self.bytesStored, [("route", route)]).increment(by: bytes)
     }
 
     func rejected(filter: String, code: String) {
-        registry.makeCounter(descriptor: Self.rejections, labels: [("filter", filter), ("code", code)]).increment()
+        counter(Self.rejections, [("filter", filter), ("code", code)]).increment()
     }
 
     /// Records every S3 request the client makes.
     func observe(_ client: S3Client) {
-        client.addObserver { [registry] event in
+        client.addObserver { [self] event in
             let status = event.status.map(String.init) ?? "none"
-            registry.makeCounter(descriptor: Self.s3Requests, labels: [("operation", event.operation), ("status", status)]).increment()
-            registry.makeDurationHistogram(descriptor: Self.s3Duration, labels: [("operation", event.operation)], buckets: Self.durationBuckets).record(event.duration)
+            counter(Self.s3Requests, [("operation", event.operation), ("status", status)]).increment()
+            histogram(Self.s3Duration, [("operation", event.operation)]).record(event.duration)
         }
     }
 
