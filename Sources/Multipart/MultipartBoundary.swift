@@ -10,11 +10,18 @@ public enum MultipartBoundary {
             throw MultipartError("the Content-Type has no boundary parameter")
         }
         // RFC 2046: 1 to 70 characters from a fixed set, not ending in a space.
-        let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ".unicodeScalars)
-        guard boundary.count <= 70, boundary.unicodeScalars.allSatisfy(allowed.contains), !boundary.hasSuffix(" ") else {
+        guard boundary.utf8.count <= 70, boundary.utf8.allSatisfy(isBoundaryByte), !boundary.hasSuffix(" ") else {
             throw MultipartError("the boundary \"\(boundary)\" is not valid (1 to 70 letters, digits and '()+_,-./:=? )")
         }
         return boundary
+    }
+
+    /// RFC 2046's `bchars`: digits, ASCII letters and `'()+_,-./:=?` and space.
+    static func isBoundaryByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
+        default: "'()+_,-./:=? ".utf8.contains(byte)
+        }
     }
 
     /// Whether the type before any parameters is multipart/form-data, in any ASCII case.

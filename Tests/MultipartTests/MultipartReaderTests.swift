@@ -281,8 +281,14 @@ func split(_ bytes: [UInt8], at cuts: [Int]) -> [ByteBuffer] {
     @Test func boundaryFromContentType() throws {
         #expect(try MultipartBoundary.parse(contentType: "multipart/form-data; boundary=----WebKitFormBoundaryA1b2") == "----WebKitFormBoundaryA1b2")
         #expect(try MultipartBoundary.parse(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"quoted boundary\"") == "quoted boundary")
+        let every = "09azAZ'()+_,-./:=? x"
+        #expect(try MultipartBoundary.parse(contentType: "multipart/form-data; boundary=\"\(every)\"") == every)
+        let longest = String(repeating: "b", count: 70)
+        #expect(try MultipartBoundary.parse(contentType: "multipart/form-data; boundary=" + longest) == longest)
         for bad in [nil, "text/plain", "multipart/form-data", "multipart/form-data; boundary=", "multipart/mixed; boundary=x",
-                    "multipart/form-data; boundary=" + String(repeating: "a", count: 71), "multipart/form-data; boundary=a{b}"] as [String?] {
+                    "multipart/form-data; boundary=" + String(repeating: "a", count: 71), "multipart/form-data; boundary=a{b}",
+                    "multipart/form-data; boundary=caf\u{e9}", "multipart/form-data; boundary=\"ends in space \"",
+                    "multipart/form-data; boundary=a\tb"] as [String?] {
             #expect(throws: MultipartError.self, "\(bad ?? "nil")") { try MultipartBoundary.parse(contentType: bad) }
         }
     }
