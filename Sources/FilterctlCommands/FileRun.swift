@@ -22,7 +22,7 @@ enum FileRun {
         let started = ContinuousClock.now
         defer { body.clear() }
         let outcome = try await chain.run(upload, from: body, into: sink, key: key, resources: resources)
-        return FileResult(report: outcome.report, stored: outcome.stored, seconds: (ContinuousClock.now - started).seconds)
+        return FileResult(report: outcome.report, stored: outcome.stored, seconds: (ContinuousClock.now - started).inSeconds)
     }
 
     static func fileSize(_ path: String) throws -> Int64 {

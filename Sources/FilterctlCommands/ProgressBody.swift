@@ -54,7 +54,7 @@ final class ProgressBody: AsyncSequence, Sendable {
     private func draw(done: Int64, elapsed: Duration) {
         shown.store(true, ordering: .relaxed)
         let percent = total > 0 ? Int(done * 100 / total) : 100
-        let rate = Double(done) / 1e6 / elapsed.seconds
+        let rate = Double(done) / 1e6 / elapsed.inSeconds
         FileHandle.standardError.write("\r\u{1B}[K\(label): \(percent)% of \(ByteSize.format(total)), \(TestReport.format(rate)) MB/s")
     }
 }

@@ -69,7 +69,3 @@ struct FileCommandOptions: ParsableArguments {
         try await FileRun.runAll(files, json: json, format: format, jsonObject: jsonObject, each: each)
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

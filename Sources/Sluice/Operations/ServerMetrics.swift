@@ -103,11 +103,9 @@ final class ServerMetrics: Sendable {
 }
 
 extension Duration {
-    var milliseconds: Double { Double(components.seconds) * 1e3 + Double(components.attoseconds) / 1e15 }
-
     /// Seconds for a message: `20`, or `1.5`.
     var secondsText: String {
-        let seconds = milliseconds / 1000
+        let seconds = inSeconds
         return seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }

@@ -7,7 +7,7 @@ enum UploadLog {
         var metadata: Logger.Metadata = [
             "request_id": "\(requestId)", "route": "\(route)", "method": "\(method)", "outcome": "\(outcome.kind.rawValue)",
             "status": "\(outcome.reply.status.code)", "bytes_received": "\(received)",
-            "duration_ms": "\(Int(duration.milliseconds.rounded()))",
+            "duration_ms": "\(Int(duration.inMilliseconds.rounded()))",
         ]
         if let subject = outcome.subject { metadata["sub"] = "\(subject)" }
         if !outcome.files.isEmpty {

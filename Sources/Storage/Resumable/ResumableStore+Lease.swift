@@ -1,3 +1,4 @@
+import Filters
 import Foundation
 import S3
 
@@ -12,7 +13,7 @@ extension ResumableStore {
             throw ResumableStoreError.locked(id: id)
         }
         var record = current.record
-        record.lease = ResumableRecord.Lease(owner: owner, until: now.addingTimeInterval(duration.seconds))
+        record.lease = ResumableRecord.Lease(owner: owner, until: now.addingTimeInterval(duration.inSeconds))
         return try await write(record, over: current.etag, owner: owner, lost: .locked(id: id))
     }
 
@@ -34,8 +35,4 @@ extension ResumableStore {
             throw lost
         }
     }
-}
-
-extension Duration {
-    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

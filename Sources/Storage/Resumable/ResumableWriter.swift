@@ -71,7 +71,7 @@ public struct ResumableWriter {
         self.record = stored.record
         self.run = run
         self.pending = pending
-        self.renewAt = Date().addingTimeInterval(leaseDuration.seconds / 3)
+        self.renewAt = Date().addingTimeInterval(leaseDuration.inSeconds / 3)
     }
 
     /// A new upload's record: the chain started (a declared length over a limit is refused
@@ -199,10 +199,10 @@ public struct ResumableWriter {
     /// pauses, another instance must resume from the last consistent state).
     private mutating func renewLease() async throws {
         var renewed = stored.record
-        renewed.lease = ResumableRecord.Lease(owner: owner, until: Date().addingTimeInterval(leaseDuration.seconds))
+        renewed.lease = ResumableRecord.Lease(owner: owner, until: Date().addingTimeInterval(leaseDuration.inSeconds))
         renewed.multipartUploadId = record.multipartUploadId
         stored = try await store.update(renewed, over: stored.etag, owner: owner)
-        renewAt = Date().addingTimeInterval(leaseDuration.seconds / 3)
+        renewAt = Date().addingTimeInterval(leaseDuration.inSeconds / 3)
     }
 }
 
