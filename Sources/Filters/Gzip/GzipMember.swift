@@ -55,7 +55,7 @@ final class GzipMember {
     /// Compresses what is left and returns it with the end of the stream and the trailer.
     func finish() throws -> ByteBuffer {
         if pending.readableBytes > 0 { try cut() }
-        while let job = jobs.take() { try compress(job) }
+        // Collecting them all compresses, on this thread, every block no helper has taken.
         var output = try collect(waitingForAll: true)
         jobs.close()
         // An empty final block (BFINAL set, fixed codes, end of block): what zlib writes for
