@@ -25,7 +25,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var minReceiveRate: Int64 = 1024
     /// Seconds a body may take before `minReceiveRate` applies, as Apache's mod_reqtimeout.
     public var receiveGracePeriod: Double = 20
-    /// Seconds a client gets to read an answer before its connection is closed.
+    /// Seconds a client gets to read an answer before its connection is closed (checked once a
+    /// second: up to a second more).
     public var sendTimeout: Double = 30
 
     public init() {}
