@@ -107,43 +107,50 @@ public struct SluiceServer: Service {
                 route: routes[index].path, config: routes[index].config.notify!, signature: signature, client: webhookClient!, background: background!,
                 metrics: metrics, logger: self.logger)
         }
-        defer { if let webhookClient { Task { try? await webhookClient.shutdown() } } }
-        let routePaths = routes.map(\.path)
-        let watchdog = ConnectionWatchdog()
-        watchdog.start(on: MultiThreadedEventLoopGroup.singleton.any())
-        defer { watchdog.stop() }
-        let resumable = resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources)
-        let dispatcher = Dispatcher(
-            routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources), resumable: resumable,
-            limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
-            page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
-            receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
-            sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)), watchdog: watchdog)
-        let onListening = self.onListening, logger = self.logger
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
-        let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(
-            configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil, reuseAddress: true),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
-            responder: { request, writer, channel in
-                try await dispatcher.respond(to: request, writer: writer, channel: channel)
-            },
-            onServerRunning: { channel in
-                let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-                logger.info("listening", metadata: ["address": "\(address)", "storage": "\(storage.description)", "routes": "\(routePaths)"])
-                onListening(address)
-            })
-        // A group of its own, for the shutdown timeouts; run inside another group, it shuts
-        // down when that one does.
-        // Shut down in reverse: the HTTP server first (uploads finish, and may queue webhooks),
-        // then the background webhooks send what waits.
-        let sweeper = resumableSweeper(routes, uploads: resumable)
-        let services: [any Service] = (sweeper.map { [$0] } ?? []) + (background.map { [$0] } ?? []) + [httpServer]
-        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: shutdownSignals, logger: logger)
-        // In-flight uploads get this long to finish; then they are cancelled, which aborts them.
-        group.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownTimeout * 1000))
-        group.maximumCancellationDuration = .seconds(10)
-        try await ServiceGroup(configuration: group).run()
+        // The webhook client is shut down (awaited) however serving ends; the background
+        // webhooks have sent what waited by the time the group returns.
+        do {
+            let routePaths = routes.map(\.path)
+            let watchdog = ConnectionWatchdog()
+            watchdog.start(on: MultiThreadedEventLoopGroup.singleton.any())
+            defer { watchdog.stop() }
+            let resumable = resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources)
+            let dispatcher = Dispatcher(
+                routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources), resumable: resumable,
+                limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
+                page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
+                receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
+                sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)), watchdog: watchdog)
+            let onListening = self.onListening, logger = self.logger
+            let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
+            let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(
+                configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil, reuseAddress: true),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                logger: logger,
+                responder: { request, writer, channel in
+                    try await dispatcher.respond(to: request, writer: writer, channel: channel)
+                },
+                onServerRunning: { channel in
+                    let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+                    logger.info("listening", metadata: ["address": "\(address)", "storage": "\(storage.description)", "routes": "\(routePaths)"])
+                    onListening(address)
+                })
+            // A group of its own, for the shutdown timeouts; run inside another group, it shuts
+            // down when that one does.
+            // Shut down in reverse: the HTTP server first (uploads finish, and may queue webhooks),
+            // then the background webhooks send what waits.
+            let sweeper = resumableSweeper(routes, uploads: resumable)
+            let services: [any Service] = (sweeper.map { [$0] } ?? []) + (background.map { [$0] } ?? []) + [httpServer]
+            var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: shutdownSignals, logger: logger)
+            // In-flight uploads get this long to finish; then they are cancelled, which aborts them.
+            group.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownTimeout * 1000))
+            group.maximumCancellationDuration = .seconds(10)
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            try? await webhookClient?.shutdown()
+            throw error
+        }
+        try? await webhookClient?.shutdown()
         logger.info("stopped")
     }
 }
