@@ -7,11 +7,15 @@ import NIOHTTP1
 /// HTTP/1.0 client needs to reuse the connection (ab -k waited for a close that never came).
 /// The HTTP version is lost once a request becomes an HTTPTypes request, so this works before
 /// that conversion: when the server adds it, it inserts its marker right after the HTTP/1
-/// decoder, where answers pass on their way to the encoder.
-final class HTTP10KeepAlive: ChannelInboundHandler, RemovableChannelHandler, Sendable {
-    typealias InboundIn = Never
+/// decoder, where answers pass on their way to the encoder. Public for Hummingbird servers of
+/// your own (`HTTP1Channel.Configuration(additionalChannelHandlers: [HTTP10KeepAlive()])`):
+/// Hummingbird alone keeps an HTTP/1.0 connection open after the answer.
+public final class HTTP10KeepAlive: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    public typealias InboundIn = Never
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public init() {}
+
+    public func handlerAdded(context: ChannelHandlerContext) {
         let pipeline = context.pipeline.syncOperations
         guard let decoder = try? pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) else { return }
         try? pipeline.addHandler(Marker(), position: .after(decoder))
