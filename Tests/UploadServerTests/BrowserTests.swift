@@ -55,8 +55,7 @@ struct BrowserTests {
     @Test func uploadThroughThePageWithProgress() async throws {
         let prefix = S3TestEnvironment.prefix()
         let server = try server(prefix: prefix)
-        let browser = try await Browser()
-        do {
+        try await Browser.using { browser in
             let (path, bytes) = try randomFile("holiday video.bin", size: 24 << 20, seed: 31)
             try await browser.open(server.url + "/")
             try await browser.throttleUpload(bytesPerSecond: 12 << 20)
@@ -80,19 +79,14 @@ struct BrowserTests {
             let png = try await browser.screenshot()
             try png.write(to: BrowserTests.artifacts.appendingPathComponent("upload-page.png"))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000)
-        } catch {
-            await browser.quit()
-            throw error
         }
-        await browser.quit()
     }
 
     @Test func anOversizedUploadShowsTheServersAnswer() async throws {
         // The server refuses at 10 MiB of 30 and closes the connection: the page must get the
         // 413 and its message, not a network error.
         let server = try server(prefix: S3TestEnvironment.prefix())
-        let browser = try await Browser()
-        do {
+        try await Browser.using { browser in
             let (path, _) = try randomFile("too big.bin", size: 30 << 20, seed: 32)
             try await browser.open(server.url + "/")
             try await browser.run("document.getElementById('route').value = '/small';")
@@ -104,18 +98,13 @@ struct BrowserTests {
             #expect(status?.contains("larger than the limit of 10 MiB") == true)
             try FileManager.default.createDirectory(at: BrowserTests.artifacts, withIntermediateDirectories: true)
             try await browser.screenshot().write(to: BrowserTests.artifacts.appendingPathComponent("refused-upload.png"))
-        } catch {
-            await browser.quit()
-            throw error
         }
-        await browser.quit()
     }
 
     @Test func cancellingMidUploadLeavesNothing() async throws {
         let prefix = S3TestEnvironment.prefix()
         let server = try server(prefix: prefix)
-        let browser = try await Browser()
-        do {
+        try await Browser.using { browser in
             let (path, _) = try randomFile("cancel me.bin", size: 48 << 20, seed: 33)
             try await browser.open(server.url + "/")
             try await browser.throttleUpload(bytesPerSecond: 8 << 20)
@@ -130,18 +119,13 @@ struct BrowserTests {
             #expect(try await client.eventuallyNothingLeft(bucket: s3.bucket, prefix: prefix))
             for _ in 0..<50 where !server.log.contains("outcome=disconnected") { try await Task.sleep(for: .milliseconds(100)) }
             #expect(server.log.contains("outcome=disconnected"))
-        } catch {
-            await browser.quit()
-            throw error
         }
-        await browser.quit()
     }
 
     @Test func aResumableUploadGoesOnAfterThePageIsReloaded() async throws {
         let prefix = S3TestEnvironment.prefix()
         let server = try server(prefix: prefix)
-        let browser = try await Browser()
-        do {
+        try await Browser.using { browser in
             let (path, bytes) = try randomFile("long trip.bin", size: 40 << 20, seed: 34)
             let chooseRoute = "var s = document.getElementById('route'); s.value = '/resumable'; s.dispatchEvent(new Event('change'));"
             try await browser.open(server.url + "/")
@@ -172,11 +156,7 @@ struct BrowserTests {
             #expect(try await browser.run("return Object.keys(localStorage).filter(function (k) { return k.indexOf('sluice-tus:') === 0; }).length;") as? Int == 0)
             try FileManager.default.createDirectory(at: BrowserTests.artifacts, withIntermediateDirectories: true)
             try await browser.screenshot().write(to: BrowserTests.artifacts.appendingPathComponent("resumed-upload.png"))
-        } catch {
-            await browser.quit()
-            throw error
         }
-        await browser.quit()
     }
 
     @Test func crossOriginUploadsPassPreflightOnlyFromAllowedOrigins() async throws {
@@ -187,7 +167,6 @@ struct BrowserTests {
         let uploads = try server(prefix: prefix, cors: ", cors: { allowOrigins: [\"http://localhost:\(pagePort)\"] }")
         let site = try StaticSite(port: pagePort, html: "<!DOCTYPE html><title>Another site</title><script src=\"\(uploads.url)/sluice.js\"></script>")
         defer { site.stop() }
-        let browser = try await Browser()
         let script = """
             var done = arguments[arguments.length - 1];
             var file = new File([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13])], 'cross.bin', { type: 'application/octet-stream' });
@@ -195,7 +174,7 @@ struct BrowserTests {
               .then(function (json) { done({ ok: true, code: json.code, key: json.files[0].key }); })
               .catch(function (error) { done({ ok: false, status: error.status, error: error.error }); });
             """
-        do {
+        try await Browser.using { browser in
             // Allowed: the Authorization header makes the browser ask first, and the server agrees.
             try await browser.open("http://localhost:\(pagePort)/")
             let allowed = try #require(try await browser.runAsync(script, [uploads.url + "/private"]) as? [String: Any])
@@ -210,10 +189,6 @@ struct BrowserTests {
             defer { Task { try? await client.shutdown() } }
             #expect(try await client.keys(bucket: s3.bucket, prefix: prefix).count == 1)
             #expect(uploads.log.components(separatedBy: "outcome=stored").count == 2)
-        } catch {
-            await browser.quit()
-            throw error
         }
-        await browser.quit()
     }
 }

@@ -49,6 +49,19 @@ final class Browser: @unchecked Sendable {
         }
     }
 
+    /// A browser for `body`, quit afterwards whether `body` returned or threw.
+    static func using<T>(_ body: (Browser) async throws -> T) async throws -> T {
+        let browser = try await Browser()
+        do {
+            let result = try await body(browser)
+            await browser.quit()
+            return result
+        } catch {
+            await browser.quit()
+            throw error
+        }
+    }
+
     /// Quits the browser and stops chromedriver.
     func quit() async {
         _ = try? await call(.DELETE, "/session/\(session)")
