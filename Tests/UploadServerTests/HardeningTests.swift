@@ -284,7 +284,9 @@ final class HardeningTests {
         let asked = 3000
         let started = ContinuousClock.now
         connection.send(String(repeating: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", count: asked))
-        try await Task.sleep(for: .seconds(4))
+        // The buffers hold about a thousand answers of the page: full within a second or two
+        // even on a busy machine, then 1 s of sendTimeout and up to 1 s to the sweep.
+        try await Task.sleep(for: .seconds(6))
         let (text, closed) = connection.readToClose(timeout: .seconds(20))
         let answered = text.components(separatedBy: "HTTP/1.1 200").count - 1
         #expect(closed, "the connection was still open after \(ContinuousClock.now - started)")
