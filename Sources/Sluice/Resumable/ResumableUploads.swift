@@ -100,7 +100,7 @@ struct ResumableUploads: Sendable {
         _ = try await record(id, route: route, token: token)
         let store = store(for: route)
         do {
-            let leased = try await store.acquire(id, owner: UUID().uuidString, for: .seconds(route.config.resumable!.leaseSeconds))
+            let leased = try await store.acquire(id, owner: UUID.random().uuidString, for: .seconds(route.config.resumable!.leaseSeconds))
             await store.remove(leased.record, bucket: settings.bucket)
         } catch {
             throw ResumableUploads.apiError(error, file: nil)

@@ -1,5 +1,6 @@
 import Filters
 import Foundation
+import Storage
 
 /// One notification: `{"type", "timestamp", "data"}`, with the id the app can deduplicate by.
 struct WebhookEvent: Sendable {
@@ -9,7 +10,7 @@ struct WebhookEvent: Sendable {
     let body: [UInt8]
 
     init(type: String, data: JSON, now: Date = Date()) {
-        id = "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        id = "msg_" + UUID.random().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         self.type = type
         timestamp = now
         let when = ISO8601DateFormatter().string(from: now)

@@ -1,9 +1,9 @@
 import Foundation
 
 extension UUID {
-    /// A random (version 4) UUID from the system's generator, which on Linux is one
-    /// `getrandom` call: Foundation's `UUID()` opens, reads and closes /dev/urandom each time,
-    /// three system calls on every upload's key.
+    /// A random (version 4) UUID from the system's generator (`getrandom` on Linux):
+    /// Foundation's `UUID()` opens, reads and closes /dev/urandom each time, three system calls
+    /// on every upload's key.
     public static func random() -> UUID {
         var generator = SystemRandomNumberGenerator()
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

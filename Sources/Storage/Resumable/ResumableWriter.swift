@@ -34,7 +34,7 @@ public struct ResumableWriter {
     /// ``ResumableStoreError/locked(id:)`` while another request holds it.
     public static func open(
         _ id: String, store: ResumableStore, settings: S3UploadSettings, chain: Chain, resources: FilterResources,
-        owner: String = UUID().uuidString, leaseDuration: Duration = .seconds(120)
+        owner: String = UUID.random().uuidString, leaseDuration: Duration = .seconds(120)
     ) async throws -> ResumableWriter {
         let leased = try await store.acquire(id, owner: owner, for: leaseDuration)
         do {
