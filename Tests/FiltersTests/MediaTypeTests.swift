@@ -1,8 +1,23 @@
-import Filters
 import TestSupport
 import Testing
 
+@testable import Filters
+
 @Suite struct MediaTypeTests {
+    /// The one-pass path for ASCII gives what the Character path gives, on 50,000 strings of
+    /// letters, slashes, semicolons, spaces and line breaks, token and other punctuation, and a
+    /// few non-ASCII characters (a no-break space, an accented letter, a combining mark).
+    @Test func theASCIIPathAgreesWithTheCharacterPath() {
+        let pieces = ["a", "B", "z", "/", "/", ";", ";", " ", "\t", "\r\n", "+", "-", ".", "*", "(", "@", ",", "=", "\u{A0}", "é", "\u{301}", "text", "image/png"]
+        var random = SeededRandom(seed: 19)
+        for _ in 0..<50_000 {
+            let text = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            #expect(MediaType.essence(text) == MediaType.unicodeEssence(text), "\(Array(text.unicodeScalars))")
+        }
+        #expect(MediaType.asciiEssence("Text/Plain; charset=UTF-8".utf8) == .some("text/plain"))
+        #expect(MediaType.asciiEssence("text/plain;\u{301}x".utf8) == nil, "a mark after the semicolon goes the Character way")
+    }
+
     @Test func essenceDropsParametersAndCase() {
         #expect(MediaType.essence("Text/Plain; charset=UTF-8") == "text/plain")
         #expect(MediaType.essence(" image/png ") == "image/png")
