@@ -26,6 +26,7 @@ struct UploadServerCommand: ParsableCommand {
     func run(registry: FilterRegistry) throws {
         // Before any other thread exists: a thread that has malloc'd keeps its arena.
         MallocPolicy.apply()
+        LocalTimeZone.readOnce()
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let finished = DispatchSemaphore(value: 0)
         let command = self
