@@ -77,14 +77,8 @@ public enum MediaType {
         String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
+    /// RFC 9110's token: one or more ``isTokenByte(_:)`` (any non-ASCII scalar's bytes are not).
     package static func isToken<S: StringProtocol>(_ s: S) -> Bool {
-        // RFC 9110 token characters.
-        !s.isEmpty && s.unicodeScalars.allSatisfy { c in
-            switch c {
-            case "a"..."z", "A"..."Z", "0"..."9": true
-            case "!", "#", "$", "%", "&", "'", "*", "+", "-", ".", "^", "_", "`", "|", "~": true
-            default: false
-            }
-        }
+        !s.isEmpty && s.utf8.allSatisfy(isTokenByte)
     }
 }
