@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One HTML page served by `python3 -m http.server` on 127.0.0.1, stopped by its PID: a
 /// stand-in for another site.

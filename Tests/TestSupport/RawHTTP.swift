@@ -2,10 +2,10 @@ import Foundation
 
 /// A bare TCP connection, for requests no HTTP client sends: truncated, malformed, slow,
 /// abandoned half-way.
-final class RawHTTP {
+public final class RawHTTP {
     private let fd: Int32
 
-    init(port: Int) throws {
+    public init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -22,7 +22,7 @@ final class RawHTTP {
     deinit { close() }
 
     /// Closes the connection (as a browser does when its tab goes away).
-    func close() {
+    public func close() {
         if open { Glibc.close(fd) }
         open = false
     }
@@ -30,7 +30,7 @@ final class RawHTTP {
     /// Sends all of `bytes`; false if the server closed the connection meanwhile.
     /// Resets the connection (RST, no FIN), as a client whose process died or whose network
     /// dropped does.
-    func reset() {
+    public func reset() {
         guard open else { return }
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
@@ -38,7 +38,7 @@ final class RawHTTP {
     }
 
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -48,14 +48,14 @@ final class RawHTTP {
         return true
     }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
     /// Stops sending (the server sees the end of the body) but keeps reading.
-    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+    public func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads what arrives within `timeout`, until the server closes or a whole response (head
     /// and Content-Length body) is in.
-    func read(timeout: Duration = .seconds(10), interim: Bool = false) -> String {
+    public func read(timeout: Duration = .seconds(10), interim: Bool = false) -> String {
         var data = [UInt8]()
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -73,7 +73,7 @@ final class RawHTTP {
 
     /// Everything that arrives until the server closes the connection or `timeout` passes,
     /// and whether it closed.
-    func readToClose(timeout: Duration = .seconds(10)) -> (text: String, closed: Bool) {
+    public func readToClose(timeout: Duration = .seconds(10)) -> (text: String, closed: Bool) {
         var data = [UInt8]()
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -88,11 +88,11 @@ final class RawHTTP {
     }
 
     /// True once the server closed the connection (read returns 0) within `timeout`.
-    func closedByServer(timeout: Duration = .seconds(10)) -> Bool {
+    public func closedByServer(timeout: Duration = .seconds(10)) -> Bool {
         readToClose(timeout: timeout).closed
     }
 
-    static func isComplete(_ data: [UInt8]) -> Bool {
+    public static func isComplete(_ data: [UInt8]) -> Bool {
         let text = String(decoding: data, as: UTF8.self)
         // Skip interim 1xx answers.
         var rest = Substring(text)
@@ -114,20 +114,23 @@ final class RawHTTP {
     }
 
     /// A request head for a POST or PUT with the given headers.
-    static func head(_ method: String, _ path: String, _ headers: [(String, String)], version: String = "1.1") -> String {
+    public static func head(_ method: String, _ path: String, _ headers: [(String, String)], version: String = "1.1") -> String {
         "\(method) \(path) HTTP/\(version)\r\nHost: 127.0.0.1\r\n" + headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
     }
 }
 
-struct RawHTTPError: Error { var message: String }
+public struct RawHTTPError: Error {
+    public var message: String
+    public init(message: String) { self.message = message }
+}
 
 /// A parsed answer: status line, headers, JSON body.
-struct RawResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: String
+public struct RawResponse {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: String
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         var rest = Substring(text)
         while rest.hasPrefix("HTTP/1.1 1"), let end = rest.range(of: "\r\n\r\n") { rest = rest[end.upperBound...] }
         guard let end = rest.range(of: "\r\n\r\n") else { return nil }
@@ -143,5 +146,5 @@ struct RawResponse {
         self.body = String(rest[end.upperBound...])
     }
 
-    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] }
+    public var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] }
 }
