@@ -5,12 +5,12 @@ import NIOCore
 
 /// A Hummingbird application's routes, served by Sluice beside its own (see
 /// ``SluiceServer/mount(_:)``): the request goes to the application's responder with the context
-/// Hummingbird's own server would make, and its response is written as Hummingbird writes it.
+/// Hummingbird's own server would make, and its response comes back to be written.
 struct ApplicationResponder: Sendable {
-    let respond: @Sendable (Request, consuming ResponseWriter, any Channel, Logger) async throws -> Void
+    let respond: @Sendable (Request, any Channel, Logger) async -> Response
 
     init<Responder: HTTPResponder>(_ responder: Responder) where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
-        respond = { request, writer, channel, logger in
+        respond = { request, channel, logger in
             let context = Responder.Context(source: ApplicationRequestContextSource(channel: channel, logger: logger))
             let response: Response
             do {
@@ -19,7 +19,7 @@ struct ApplicationResponder: Sendable {
                 logger.error("the application's responder failed", metadata: ["error": "\(error)"])
                 response = Response(status: .internalServerError)
             }
-            try await writer.write(response: response.head, body: response.body)
+            return response
         }
     }
 }

@@ -23,7 +23,7 @@ extension Dispatcher {
     /// Answers a tus request. Every answer says `Tus-Resumable`; a request for another
     /// protocol version gets 412.
     func tus(
-        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, writer: consuming ResponseWriter, channel: any Channel, origin: String?,
+        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, writer: ResponseSink, channel: any Channel, origin: String?,
         requestId: String
     ) async throws {
         let config = route.config.resumable!
@@ -91,7 +91,7 @@ extension Dispatcher {
     /// POST (id nil: a new upload, with its first bytes when it has a body) or PATCH (the
     /// next bytes of upload `id`). Holds an upload slot while the body flows, like any upload.
     private func tusTransfer(
-        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, writer: consuming ResponseWriter, channel: any Channel, origin: String?,
+        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, writer: ResponseSink, channel: any Channel, origin: String?,
         requestId: String
     ) async throws {
         let started = ContinuousClock.now
@@ -137,7 +137,7 @@ extension Dispatcher {
         var received: Int64 = 0
         var stream: RequestStream?
         if let append {
-            guard await sendContinue(request, writer: &writer) else {
+            guard await sendContinue(request, writer: writer) else {
                 account(Dispatcher.goneBeforeBody, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
                 channel.close(promise: nil)
                 return

@@ -32,13 +32,14 @@ struct Dispatcher: Sendable {
     /// to take the last: an answer a client does not read holds no more than one slice.
     static let sendSlice = 64 << 10
 
-    func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+    func respond(to request: Request, writer: ResponseSink, channel: any Channel) async throws {
         let requestId = RequestIdentifier.next()
         let origin = request.headers[.origin]
         let path = request.uri.path
 
         if let application, !owns(path) {
-            return try await application.respond(request, writer, channel, logger.with(requestId: requestId))
+            let response = await application.respond(request, channel, logger.with(requestId: requestId))
+            return try await writer.write(response: response.head, body: response.body)
         }
         if let resumable, let (route, id) = matchResumable(path) {
             return try await tus(request, resumable: resumable, route: route, id: id, writer: writer, channel: channel, origin: origin, requestId: requestId)
@@ -94,7 +95,7 @@ struct Dispatcher: Sendable {
     }
 
     private func upload(
-        _ request: Request, route: UploadRoute, filename: String?, writer: consuming ResponseWriter, channel: any Channel, origin: String?, requestId: String
+        _ request: Request, route: UploadRoute, filename: String?, writer: ResponseSink, channel: any Channel, origin: String?, requestId: String
     ) async throws {
         let started = ContinuousClock.now
         let routeLogger = logger.with(requestId: requestId)
@@ -123,7 +124,7 @@ struct Dispatcher: Sendable {
         metrics.started()
         // The slot is held until the answer is written, so unread answers count against it too.
         defer { limiter.leave(client: client) }
-        guard await sendContinue(request, writer: &writer) else {
+        guard await sendContinue(request, writer: writer) else {
             // The client left before its body began: still one finished upload in the books.
             account(Dispatcher.goneBeforeBody, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
             channel.close(promise: nil)
@@ -153,7 +154,7 @@ struct Dispatcher: Sendable {
     }
 
     /// Answers `Expect: 100-continue` now that the body is wanted; false if the client is gone.
-    func sendContinue(_ request: Request, writer: inout ResponseWriter) async -> Bool {
+    func sendContinue(_ request: Request, writer: ResponseSink) async -> Bool {
         guard request.headers[.expect]?.lowercased() == "100-continue" else { return true }
         do {
             try await writer.writeInformationalHead(HTTPResponse(status: .continue))
@@ -213,7 +214,7 @@ struct Dispatcher: Sendable {
     /// closing at once would make the kernel reset the connection, and the client would see a
     /// reset instead of the answer.
     func sendEarly(
-        _ reply: Reply, to writer: consuming ResponseWriter, request: Request, stream: RequestStream?, channel: any Channel, origin: String?, requestId: String
+        _ reply: Reply, to writer: ResponseSink, request: Request, stream: RequestStream?, channel: any Channel, origin: String?, requestId: String
     ) async throws {
         let stream = stream ?? RequestStream(request.body, limit: nil)
         var reply = reply
@@ -236,7 +237,7 @@ struct Dispatcher: Sendable {
     /// Writes a reply. One that the client does not read within `sendTimeout` closes the
     /// connection; a large one goes in slices, so the connection's backpressure holds it back.
     func send(
-        _ reply: Reply, to writer: consuming ResponseWriter, origin: String?, requestId: String, channel: any Channel, headOnly: Bool = false
+        _ reply: Reply, to writer: ResponseSink, origin: String?, requestId: String, channel: any Channel, headOnly: Bool = false
     ) async throws {
         var reply = reply
         for field in cors.responseHeaders(origin: origin, exposing: reply.exposedHeaders) { reply.headers.append(field) }

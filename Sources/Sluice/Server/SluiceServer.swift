@@ -2,7 +2,6 @@ import Filters
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -122,15 +121,18 @@ public struct SluiceServer: Service {
                 receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
                 sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)), watchdog: watchdog)
             let onListening = self.onListening, logger = self.logger
-            let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ReadBufferSize(), HTTP10KeepAlive()], idleTimeout: .seconds(75))
-            let httpServer = try HTTPServerBuilder.http1(configuration: http1).buildServer(
-                configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil, reuseAddress: true),
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                logger: logger,
-                responder: { request, writer, channel in
-                    try await dispatcher.respond(to: request, writer: writer, channel: channel)
+            let httpServer = HTTPFrontEnd(
+                host: server.host, port: server.port, logger: logger,
+                responder: { request, sink, channel in
+                    do {
+                        try await dispatcher.respond(to: request, writer: sink, channel: channel)
+                    } catch {
+                        // The answer could not be written: the connection is gone or going.
+                        logger.trace("answer not written", metadata: ["error": "\(error)"])
+                        channel.close(promise: nil)
+                    }
                 },
-                onServerRunning: { channel in
+                onListening: { channel in
                     let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
                     logger.info("listening", metadata: ["address": "\(address)", "storage": "\(storage.description)", "routes": "\(routePaths)"])
                     onListening(address)
