@@ -133,6 +133,21 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        (1..<1002).map { "X-Field-\($0): x" }.joined(separator: "\r\n"), "X-Long: " + String(repeating: "x", count: 81 << 10),
+    ])
+    func aHeadOverTheLimitsIsAnswered400(fields: String) async throws {
+        try await withFrontEnd({ request, sink, _ in
+            await HTTPFrontEndTests.answer("unexpected", sink)
+        }) { port, _ in
+            let connection = try RawHTTP(port: port)
+            connection.send("GET / HTTP/1.1\r\nHost: x\r\n\(fields)\r\n\r\n")
+            let (text, closed) = await HTTPFrontEndTests.readToClose(connection)
+            #expect(RawResponse(text)?.status == 400)
+            #expect(closed)
+        }
+    }
+
     /// A graceful shutdown refuses new connections, lets the answer in progress finish, and
     /// returns once its connection has closed.
     @Test func aGracefulShutdownLetsTheAnswerInProgressFinish() async throws {
