@@ -14,10 +14,12 @@ import Testing
 /// connection in order, the body's backpressure, malformed heads, and how it stops.
 @Suite struct HTTPFrontEndTests {
     /// A front end serving `responder` while `body` runs with its port; stopped gracefully after.
-    func withFrontEnd(_ responder: @escaping ConnectionHandler.Responder, _ body: (Int, ServiceGroup) async throws -> Void) async throws {
+    func withFrontEnd(
+        idleTimeout: Duration = .seconds(75), _ responder: @escaping ConnectionHandler.Responder, _ body: (Int, ServiceGroup) async throws -> Void
+    ) async throws {
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let frontEnd = HTTPFrontEnd(
-            host: "127.0.0.1", port: 0, logger: Logger(label: "test"), responder: responder,
+            host: "127.0.0.1", port: 0, idleTimeout: idleTimeout, logger: Logger(label: "test"), responder: responder,
             onListening: { channel in listening.yield(channel.localAddress?.port ?? 0) })
         let group = ServiceGroup(configuration: .init(services: [frontEnd], logger: Logger(label: "test")))
         try await withThrowingTaskGroup { tasks in
@@ -135,6 +137,24 @@ import Testing
             let (text, closed) = await HTTPFrontEndTests.readToClose(connection)
             #expect(RawResponse(text)?.status == 400)
             #expect(closed)
+        }
+    }
+
+    /// A connection with nothing sent or received for the idle timeout is closed, whether it
+    /// never sent a request or is kept alive after one.
+    @Test func anIdleConnectionIsClosed() async throws {
+        try await withFrontEnd(idleTimeout: .seconds(1), { request, sink, _ in
+            await HTTPFrontEndTests.answer(request.uri.path, sink)
+        }) { port, _ in
+            let silent = try RawHTTP(port: port)
+            let kept = try RawHTTP(port: port)
+            kept.send(RawHTTP.head("GET", "/a", []))
+            #expect(RawResponse(await HTTPFrontEndTests.read(kept, timeout: .seconds(5)))?.body == "/a")
+            let started = ContinuousClock.now
+            let (_, keptClosed) = await HTTPFrontEndTests.readToClose(kept, timeout: .seconds(5))
+            let (_, silentClosed) = await HTTPFrontEndTests.readToClose(silent, timeout: .seconds(5))
+            #expect(keptClosed && silentClosed)
+            #expect(ContinuousClock.now - started < .seconds(4))
         }
     }
 
