@@ -12,7 +12,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
-    typealias Responder = @Sendable (Request, ResponseSink, any Channel) async -> Void
+    typealias Responder = @Sendable (Request, ResponseSink) async -> Void
     typealias BodyProducer = NIOThrowingAsyncSequenceProducer<
         ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand
     >
@@ -67,7 +67,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let channel = context.channel, responder = self.responder, handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let number = current
             tasks.start {
-                await responder(request, ResponseSink(channel: channel), channel)
+                await responder(request, ResponseSink(channel: channel))
                 handler.eventLoop.execute { handler.value.answered(request: number) }
             }
         case .body(let buffer):

@@ -7,6 +7,7 @@ import NIOHTTPTypes
 /// one buffer goes out with its head and end in one flush; a longer one waits for the
 /// connection to take each buffer before handing it the next.
 struct ResponseSink: Sendable {
+    /// The request's connection: its address, and closing it.
     let channel: any Channel
 
     /// `100 Continue` and other 1xx heads, flushed at once.

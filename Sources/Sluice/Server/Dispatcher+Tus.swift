@@ -23,20 +23,20 @@ extension Dispatcher {
     /// Answers a tus request. Every answer says `Tus-Resumable`; a request for another
     /// protocol version gets 412.
     func tus(
-        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, writer: ResponseSink, channel: any Channel, origin: String?,
+        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, sink: ResponseSink, origin: String?,
         requestId: String
     ) async throws {
         let config = route.config.resumable!
         if request.method == .options {
             if request.headers[.accessControlRequestMethod] != nil {
-                return try await send(cors.preflight(request.head, tus: true), to: writer, origin: nil, requestId: requestId, channel: channel)
+                return try await send(cors.preflight(request.head, tus: true), to: sink, origin: nil, requestId: requestId)
             }
             var reply = Reply(status: .noContent)
             reply.headers[.tusVersion] = Tus.version
             reply.headers[.tusExtension] = Tus.extensions.joined(separator: ",")
             reply.headers[.tusMaxSize] = String(min(config.maxLength, route.config.maxRequestBytes ?? .max))
             reply.headers[.tusChecksumAlgorithm] = UploadChecksum.algorithms.map(\.name).joined(separator: ",")
-            return try await send(Dispatcher.tusReply(reply), to: writer, origin: origin, requestId: requestId, channel: channel)
+            return try await send(Dispatcher.tusReply(reply), to: sink, origin: origin, requestId: requestId)
         }
         var reply: Reply
         if request.headers[.tusResumable] != Tus.version {
@@ -45,9 +45,9 @@ extension Dispatcher {
         } else {
             switch (request.method, id) {
             case (.post, nil):
-                return try await tusTransfer(request, resumable: resumable, route: route, id: nil, writer: writer, channel: channel, origin: origin, requestId: requestId)
+                return try await tusTransfer(request, resumable: resumable, route: route, id: nil, sink: sink, origin: origin, requestId: requestId)
             case (.patch, let id?):
-                return try await tusTransfer(request, resumable: resumable, route: route, id: id, writer: writer, channel: channel, origin: origin, requestId: requestId)
+                return try await tusTransfer(request, resumable: resumable, route: route, id: id, sink: sink, origin: origin, requestId: requestId)
             case (.head, let id?):
                 reply = await tusHead(request, id: id, resumable: resumable, route: route)
             case (.delete, let id?):
@@ -57,7 +57,7 @@ extension Dispatcher {
                 reply.headers[.allow] = id == nil ? "POST, OPTIONS" : "HEAD, PATCH, DELETE, OPTIONS"
             }
         }
-        try await sendEarly(Dispatcher.tusReply(reply), to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+        try await sendEarly(Dispatcher.tusReply(reply), to: sink, request: request, stream: nil, origin: origin, requestId: requestId)
     }
 
     /// What the request's token allows, without spending it: a later request of an upload.
@@ -91,12 +91,12 @@ extension Dispatcher {
     /// POST (id nil: a new upload, with its first bytes when it has a body) or PATCH (the
     /// next bytes of upload `id`). Holds an upload slot while the body flows, like any upload.
     private func tusTransfer(
-        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, writer: ResponseSink, channel: any Channel, origin: String?,
+        _ request: Request, resumable: ResumableUploads, route: UploadRoute, id: String?, sink: ResponseSink, origin: String?,
         requestId: String
     ) async throws {
         let started = ContinuousClock.now
         let routeLogger = logger.with(requestId: requestId)
-        let client = UploadLimiter.clientKey(channel.remoteAddress)
+        let client = UploadLimiter.clientKey(sink.channel.remoteAddress)
         let token = route.auth == nil ? nil : RouteAuth.token(in: request)
         metrics.started()
         var grant: UploadGrant
@@ -104,11 +104,11 @@ extension Dispatcher {
         case .success(let granted):
             grant = granted
             grant.requestId = requestId
-            grant.clientAddress = channel.remoteAddress?.ipAddress ?? ""
+            grant.clientAddress = sink.channel.remoteAddress?.ipAddress ?? ""
         case .failure(let error):
             let outcome = ResumableUploads.failure(error)
             account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
-            return try await sendEarly(Dispatcher.tusReply(outcome.reply), to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+            return try await sendEarly(Dispatcher.tusReply(outcome.reply), to: sink, request: request, stream: nil, origin: origin, requestId: requestId)
         }
         defer { limiter.leave(client: client) }
 
@@ -130,22 +130,22 @@ extension Dispatcher {
             account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
             var reply = outcome.reply
             if let created { reply.headers[.location] = location(route, created.id) }
-            return try await sendEarly(Dispatcher.tusReply(reply), to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+            return try await sendEarly(Dispatcher.tusReply(reply), to: sink, request: request, stream: nil, origin: origin, requestId: requestId)
         }
 
         var outcome: UploadHandler.Outcome
         var received: Int64 = 0
         var stream: RequestStream?
         if let append {
-            guard await sendContinue(request, writer: writer) else {
+            guard await sendContinue(request, sink: sink) else {
                 account(Dispatcher.goneBeforeBody, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
-                channel.close(promise: nil)
+                sink.channel.close(promise: nil)
                 return
             }
             let rateGuard = ReceiveRateGuard(policy: receiveRate)
             let body = RequestStream(request.body, limit: resumable.remaining(record, append: append, route: route, grant: grant), rateGuard: rateGuard)
             stream = body
-            let watch = rateGuard.watch(channel, on: watchdog)
+            let watch = rateGuard.watch(sink.channel, on: watchdog)
             outcome = await resumable.append(append, to: record, route: route, grant: grant, stream: body)
             if let watch { watchdog.disarm(watch) }
             received = body.received
@@ -165,9 +165,9 @@ extension Dispatcher {
         }
         account(outcome, request, route: route, received: received, since: started, logger: routeLogger, requestId: requestId)
         do {
-            try await sendEarly(Dispatcher.tusReply(outcome.reply), to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
+            try await sendEarly(Dispatcher.tusReply(outcome.reply), to: sink, request: request, stream: stream, origin: origin, requestId: requestId)
         } catch where outcome.kind == .disconnected {
-            channel.close(promise: nil)
+            sink.channel.close(promise: nil)
         }
     }
 

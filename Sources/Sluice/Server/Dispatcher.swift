@@ -32,30 +32,30 @@ struct Dispatcher: Sendable {
     /// to take the last: an answer a client does not read holds no more than one slice.
     static let sendSlice = 64 << 10
 
-    func respond(to request: Request, writer: ResponseSink, channel: any Channel) async throws {
+    func respond(to request: Request, sink: ResponseSink) async throws {
         let requestId = RequestIdentifier.next()
         let origin = request.headers[.origin]
         let path = request.uri.path
 
         if let application, !owns(path) {
-            let response = await application.respond(request, channel, logger.with(requestId: requestId))
-            return try await writer.write(response: response.head, body: response.body)
+            let response = await application.respond(request, sink.channel, logger.with(requestId: requestId))
+            return try await sink.write(response: response.head, body: response.body)
         }
         if let resumable, let (route, id) = matchResumable(path) {
-            return try await tus(request, resumable: resumable, route: route, id: id, writer: writer, channel: channel, origin: origin, requestId: requestId)
+            return try await tus(request, resumable: resumable, route: route, id: id, sink: sink, origin: origin, requestId: requestId)
         }
         if request.method == .options {
             // A preflight's CORS headers are its verdict: none are added to a refusal.
-            return try await send(cors.preflight(request.head), to: writer, origin: nil, requestId: requestId, channel: channel)
+            return try await send(cors.preflight(request.head), to: sink, origin: nil, requestId: requestId)
         }
         if let (route, filename) = match(path) {
             guard request.method == (filename == nil ? .post : .put) else {
                 var reply = Reply.error(APIError(status: 405, error: "method_not_allowed", message: "use \(filename == nil ? "POST with multipart/form-data" : "PUT with the file as the body") here"))
                 reply.headers[.allow] = filename == nil ? "POST, OPTIONS" : "PUT, OPTIONS"
                 reply.closeConnection = true
-                return try await sendEarly(reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+                return try await sendEarly(reply, to: sink, request: request, stream: nil, origin: origin, requestId: requestId)
             }
-            return try await upload(request, route: route, filename: filename, writer: writer, channel: channel, origin: origin, requestId: requestId)
+            return try await upload(request, route: route, filename: filename, sink: sink, origin: origin, requestId: requestId)
         }
         guard request.method == .get || request.method == .head else {
             let known = ["/", "/sluice.js", "/healthz", "/metrics"].contains(path)
@@ -63,7 +63,7 @@ struct Dispatcher: Sendable {
             var reply = Reply.error(error)
             if known { reply.headers[.allow] = "GET, HEAD" }
             reply.closeConnection = true
-            return try await sendEarly(reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+            return try await sendEarly(reply, to: sink, request: request, stream: nil, origin: origin, requestId: requestId)
         }
         let reply: Reply =
             switch path {
@@ -73,7 +73,7 @@ struct Dispatcher: Sendable {
             case "/sluice.js" where page != nil: page!.script
             default: .error(.notFound)
             }
-        try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel, headOnly: request.method == .head)
+        try await send(reply, to: sink, origin: origin, requestId: requestId, headOnly: request.method == .head)
     }
 
     /// Whether Sluice answers `path` itself rather than a mounted application.
@@ -95,18 +95,18 @@ struct Dispatcher: Sendable {
     }
 
     private func upload(
-        _ request: Request, route: UploadRoute, filename: String?, writer: ResponseSink, channel: any Channel, origin: String?, requestId: String
+        _ request: Request, route: UploadRoute, filename: String?, sink: ResponseSink, origin: String?, requestId: String
     ) async throws {
         let started = ContinuousClock.now
         let routeLogger = logger.with(requestId: requestId)
-        let client = UploadLimiter.clientKey(channel.remoteAddress)
+        let client = UploadLimiter.clientKey(sink.channel.remoteAddress)
         // Checks that need no body come first; the answer goes out before any byte is read.
         var grant: UploadGrant
         switch await preflightCheck(request, route: route, client: client) {
         case .success(let granted):
             grant = granted
             grant.requestId = requestId
-            grant.clientAddress = channel.remoteAddress?.ipAddress ?? ""
+            grant.clientAddress = sink.channel.remoteAddress?.ipAddress ?? ""
         case .failure(let error):
             let kind: UploadHandler.Outcome.Kind =
                 switch error.status {
@@ -119,20 +119,20 @@ struct Dispatcher: Sendable {
             let outcome = UploadHandler.Outcome(reply: .error(error), error: error, kind: kind)
             metrics.started()
             account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
-            return try await sendEarly(outcome.reply, to: writer, request: request, stream: nil, channel: channel, origin: origin, requestId: requestId)
+            return try await sendEarly(outcome.reply, to: sink, request: request, stream: nil, origin: origin, requestId: requestId)
         }
         metrics.started()
         // The slot is held until the answer is written, so unread answers count against it too.
         defer { limiter.leave(client: client) }
-        guard await sendContinue(request, writer: writer) else {
+        guard await sendContinue(request, sink: sink) else {
             // The client left before its body began: still one finished upload in the books.
             account(Dispatcher.goneBeforeBody, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
-            channel.close(promise: nil)
+            sink.channel.close(promise: nil)
             return
         }
         let rateGuard = ReceiveRateGuard(policy: receiveRate)
         let stream = RequestStream(request.body, limit: grant.maxRequestBytes, rateGuard: rateGuard)
-        let watch = rateGuard.watch(channel, on: watchdog)
+        let watch = rateGuard.watch(sink.channel, on: watchdog)
         var outcome: UploadHandler.Outcome =
             if let filename {
                 await uploads.raw(request, route: route, grant: grant, filename: filename, stream: stream, logger: routeLogger)
@@ -146,18 +146,18 @@ struct Dispatcher: Sendable {
         if let watch { watchdog.disarm(watch) }
         account(outcome, request, route: route, received: stream.received, since: started, logger: routeLogger, requestId: requestId)
         do {
-            try await sendEarly(outcome.reply, to: writer, request: request, stream: stream, channel: channel, origin: origin, requestId: requestId)
+            try await sendEarly(outcome.reply, to: sink, request: request, stream: stream, origin: origin, requestId: requestId)
         } catch where outcome.kind == .disconnected {
             // Answered if the client only half-closed; gone otherwise, and nothing is owed.
-            channel.close(promise: nil)
+            sink.channel.close(promise: nil)
         }
     }
 
     /// Answers `Expect: 100-continue` now that the body is wanted; false if the client is gone.
-    func sendContinue(_ request: Request, writer: ResponseSink) async -> Bool {
+    func sendContinue(_ request: Request, sink: ResponseSink) async -> Bool {
         guard request.headers[.expect]?.lowercased() == "100-continue" else { return true }
         do {
-            try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            try await sink.writeInformationalHead(HTTPResponse(status: .continue))
             return true
         } catch {
             return false
@@ -214,36 +214,36 @@ struct Dispatcher: Sendable {
     /// closing at once would make the kernel reset the connection, and the client would see a
     /// reset instead of the answer.
     func sendEarly(
-        _ reply: Reply, to writer: ResponseSink, request: Request, stream: RequestStream?, channel: any Channel, origin: String?, requestId: String
+        _ reply: Reply, to sink: ResponseSink, request: Request, stream: RequestStream?, origin: String?, requestId: String
     ) async throws {
         let stream = stream ?? RequestStream(request.body, limit: nil)
         var reply = reply
         let expectsContinue = request.headers[.expect]?.lowercased() == "100-continue" && stream.received == 0
         reply.closeConnection = reply.closeConnection || !stream.ended
-        try await send(reply, to: writer, origin: origin, requestId: requestId, channel: channel)
+        try await send(reply, to: sink, origin: origin, requestId: requestId)
         guard reply.closeConnection else { return }
         if stream.ended || expectsContinue || stream.tooSlow {
             // Nothing more is coming: the body ended, the client waits for "100 Continue"
             // before sending, or the input was closed on a client too slow to wait for.
-            channel.close(promise: nil)
+            sink.channel.close(promise: nil)
             return
         }
-        let deadline = watchdog.close(channel, after: Dispatcher.lingerTime)
+        let deadline = watchdog.close(sink.channel, after: Dispatcher.lingerTime)
         _ = await stream.drain(maxBytes: Dispatcher.lingerBytes)
         watchdog.disarm(deadline)
-        channel.close(promise: nil)
+        sink.channel.close(promise: nil)
     }
 
     /// Writes a reply. One that the client does not read within `sendTimeout` closes the
     /// connection; a large one goes in slices, so the connection's backpressure holds it back.
     func send(
-        _ reply: Reply, to writer: ResponseSink, origin: String?, requestId: String, channel: any Channel, headOnly: Bool = false
+        _ reply: Reply, to sink: ResponseSink, origin: String?, requestId: String, headOnly: Bool = false
     ) async throws {
         var reply = reply
         for field in cors.responseHeaders(origin: origin, exposing: reply.exposedHeaders) { reply.headers.append(field) }
         reply.headers[.init("X-Request-Id")!] = requestId
         let head = reply.head
-        let deadline = watchdog.close(channel, after: sendTimeout)
+        let deadline = watchdog.close(sink.channel, after: sendTimeout)
         defer { watchdog.disarm(deadline) }
         let body: ResponseBody
         if headOnly {
@@ -259,6 +259,6 @@ struct Dispatcher: Sendable {
                 try await writer.finish(nil)
             }
         }
-        try await writer.write(response: head, body: body)
+        try await sink.write(response: head, body: body)
     }
 }

@@ -123,13 +123,13 @@ public struct SluiceServer: Service {
             let onListening = self.onListening, logger = self.logger
             let httpServer = HTTPFrontEnd(
                 host: server.host, port: server.port, logger: logger,
-                responder: { request, sink, channel in
+                responder: { request, sink in
                     do {
-                        try await dispatcher.respond(to: request, writer: sink, channel: channel)
+                        try await dispatcher.respond(to: request, sink: sink)
                     } catch {
                         // The answer could not be written: the connection is gone or going.
                         logger.trace("answer not written", metadata: ["error": "\(error)"])
-                        channel.close(promise: nil)
+                        sink.channel.close(promise: nil)
                     }
                 },
                 onListening: { channel in

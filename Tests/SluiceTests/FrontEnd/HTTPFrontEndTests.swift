@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrderAndCloseEndsThem() async throws {
-        try await withFrontEnd({ request, sink, _ in
+        try await withFrontEnd({ request, sink in
             // The first answer is the slowest: a later one must still come after it.
             if request.uri.path == "/a" { try? await Task.sleep(for: .milliseconds(200)) }
             await HTTPFrontEndTests.answer(request.uri.path, sink)
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func anAnswerThatSaysCloseIsTheConnectionsLast() async throws {
-        try await withFrontEnd({ request, sink, _ in
+        try await withFrontEnd({ request, sink in
             await HTTPFrontEndTests.answer(request.uri.path, sink, close: request.uri.path == "/a")
         }) { port, _ in
             let connection = try RawHTTP(port: port)
@@ -92,7 +92,7 @@ import Testing
     @Test func aBodyTheTaskDoesNotReadHoldsTheConnectionsReads() async throws {
         let total = 64 << 20
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
-        try await withFrontEnd({ request, sink, _ in
+        try await withFrontEnd({ request, sink in
             for await _ in gate { break }
             var received = 0
             do {
@@ -130,7 +130,7 @@ import Testing
         "Host: x\r\nX-Long: " + String(repeating: "x", count: 81 << 10),
     ])
     func aHeadItCannotTakeIsAnswered400AndClosed(fields: String) async throws {
-        try await withFrontEnd({ _, sink, _ in
+        try await withFrontEnd({ _, sink in
             await HTTPFrontEndTests.answer("unexpected", sink)
         }) { port, _ in
             let connection = try RawHTTP(port: port)
@@ -144,7 +144,7 @@ import Testing
     /// A connection with nothing sent or received for the idle timeout is closed, whether it
     /// never sent a request or is kept alive after one.
     @Test func anIdleConnectionIsClosed() async throws {
-        try await withFrontEnd(idleTimeout: .seconds(1), { request, sink, _ in
+        try await withFrontEnd(idleTimeout: .seconds(1), { request, sink in
             await HTTPFrontEndTests.answer(request.uri.path, sink)
         }) { port, _ in
             let silent = try RawHTTP(port: port)
@@ -162,7 +162,7 @@ import Testing
     @Test func aGracefulShutdownLetsTheAnswerInProgressFinish() async throws {
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let (started, startedNow) = AsyncStream.makeStream(of: Void.self)
-        try await withFrontEnd({ request, sink, _ in
+        try await withFrontEnd({ request, sink in
             startedNow.yield()
             for await _ in gate { break }
             await HTTPFrontEndTests.answer("done", sink)
@@ -189,7 +189,7 @@ import Testing
         let (started, startedNow) = AsyncStream.makeStream(of: Void.self)
         let frontEnd = HTTPFrontEnd(
             host: "127.0.0.1", port: 0, logger: Logger(label: "test"),
-            responder: { _, sink, _ in
+            responder: { _, sink in
                 startedNow.yield()
                 let cancelled = (try? await Task.sleep(for: .seconds(60))) == nil
                 await HTTPFrontEndTests.answer(cancelled ? "cancelled" : "slept", sink)
