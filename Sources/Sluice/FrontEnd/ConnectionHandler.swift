@@ -58,13 +58,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             current += 1
             answering = true
-            let demand = BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let demand = BodyDemand(handler: handler)
             let producer = BodyProducer.makeSequence(
                 backPressureStrategy: .init(lowWatermark: 2, highWatermark: 10), finishOnDeinit: false, delegate: demand)
             body = producer.source
             let request = Request(head: head, body: RequestBody(asyncSequence: producer.sequence))
-            if request.headers[.connection].map({ $0.lowercased().contains("close") }) ?? false { closing = true }
-            let channel = context.channel, responder = self.responder, handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            if head.headerFields.askToClose { closing = true }
+            let channel = context.channel, responder = self.responder
             let number = current
             tasks.start {
                 await responder(request, ResponseSink(channel: channel))
@@ -100,8 +101,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// An answer that says `Connection: close` is the connection's last.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head(let head) = unwrapOutboundIn(data), head.status.kind != .informational,
-           head.headerFields[.connection].map({ $0.lowercased().contains("close") }) ?? false {
+        if case .head(let head) = unwrapOutboundIn(data), head.status.kind != .informational, head.headerFields.askToClose {
             closing = true
         }
         context.write(data, promise: promise)
