@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "Filters", package: sluice),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Multipart", package: sluice),
+                .product(name: "S3", package: sluice),
                 .product(name: "Storage", package: sluice),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

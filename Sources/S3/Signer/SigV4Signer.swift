@@ -46,28 +46,84 @@ public struct SigV4Signer: Sendable {
         if let token = credentials.sessionToken { added.append(("x-amz-security-token", token)) }
         var signing = request
         signing.headers += added
-        let (canonical, signedHeaders) = canonicalRequest(signing)
+        let (canonical, signedHeaders) = canonicalRequestBytes(signing)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(SigV4Signer.hexSHA256(Array(canonical.utf8)))"
-        let signature = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day: day))
+        var stringToSign = [UInt8]()
+        stringToSign.reserveCapacity(160)
+        stringToSign.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
+        stringToSign.append(contentsOf: amzDate.utf8)
+        stringToSign.append(UInt8(ascii: "\n"))
+        stringToSign.append(contentsOf: scope.utf8)
+        stringToSign.append(UInt8(ascii: "\n"))
+        stringToSign.append(contentsOf: SigV4Signer.hexSHA256(canonical).utf8)
+        let signature = HMAC<SHA256>.authenticationCode(for: stringToSign, using: signingKey(day: day))
         let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope),SignedHeaders=\(signedHeaders),Signature=\(Array(signature).hex)"
         return added + [("authorization", authorization)]
     }
 
     /// The canonical request and the signed-headers list.
     func canonicalRequest(_ request: Request) -> (String, String) {
-        // Lowercase names, values trimmed with inner runs of spaces collapsed, repeats joined by commas.
-        var merged: [String: [String]] = [:]
-        for (name, value) in request.headers {
-            merged[name.lowercased(), default: []].append(value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " "))
+        let (canonical, signedHeaders) = canonicalRequestBytes(request)
+        return (String(decoding: canonical, as: UTF8.self), signedHeaders)
+    }
+
+    /// The canonical request as bytes, built without dictionaries or string joins: it is signed
+    /// for every S3 request.
+    private func canonicalRequestBytes(_ request: Request) -> ([UInt8], String) {
+        // Lowercase names, values trimmed with inner runs of spaces collapsed, repeats joined by
+        // commas in the order given, names sorted by their bytes.
+        let headers = request.headers.enumerated()
+            .map { (name: Self.lowercased($0.element.name), value: Self.collapsingBlanks($0.element.value), order: $0.offset) }
+            .sorted { $0.name == $1.name ? $0.order < $1.order : $0.name.lexicographicallyPrecedes($1.name) }
+        var out = [UInt8]()
+        out.reserveCapacity(512)
+        out.append(contentsOf: request.method.utf8)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: request.path.utf8)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: URIEncoding.canonicalQuery(request.query).utf8)
+        out.append(UInt8(ascii: "\n"))
+        var signedHeaders = [UInt8]()
+        for (index, header) in headers.enumerated() {
+            if index > 0, headers[index - 1].name == header.name {
+                out.removeLast()  // the previous line's newline: a repeat joins it with a comma
+                out.append(UInt8(ascii: ","))
+            } else {
+                out.append(contentsOf: header.name)
+                out.append(UInt8(ascii: ":"))
+                if !signedHeaders.isEmpty { signedHeaders.append(UInt8(ascii: ";")) }
+                signedHeaders.append(contentsOf: header.name)
+            }
+            out.append(contentsOf: header.value)
+            out.append(UInt8(ascii: "\n"))
         }
-        let names = merged.keys.sorted()
-        let headerLines = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
-        let signedHeaders = names.joined(separator: ";")
-        let canonical = [
-            request.method, request.path, URIEncoding.canonicalQuery(request.query), headerLines, signedHeaders, request.payloadHash,
-        ].joined(separator: "\n")
-        return (canonical, signedHeaders)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: signedHeaders)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: request.payloadHash.utf8)
+        return (out, String(decoding: signedHeaders, as: UTF8.self))
+    }
+
+    /// ASCII letters to lower case (header names are ASCII tokens).
+    private static func lowercased(_ text: String) -> [UInt8] {
+        text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+    }
+
+    /// Leading and trailing blanks dropped, each inner run of spaces and tabs as one space.
+    private static func collapsingBlanks(_ text: String) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                out.append(byte)
+            }
+        }
+        return out
     }
 
     func signingKey(day: String) -> SymmetricKey {
