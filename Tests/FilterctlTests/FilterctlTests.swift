@@ -16,10 +16,10 @@ import Testing
 
     /// A scratch directory with copies of fixtures.
     struct Scratch {
-        let path: String
+        let directory: ScratchDirectory
+        var path: String { directory.path }
         init(_ fixtures: [String] = []) throws {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("filterctl-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            directory = try ScratchDirectory("filterctl")
             for name in fixtures { try FileManager.default.copyItem(atPath: Fixtures.path(name), toPath: self.path + "/" + name) }
         }
         func write(_ name: String, _ text: String) throws { try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8) }

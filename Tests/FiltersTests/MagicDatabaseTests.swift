@@ -1,12 +1,17 @@
 @testable import Filters
 import Foundation
+import TestSupport
 import Testing
 
 /// Which magic paths the shared in-memory database takes, and which it leaves to magic_load.
 @Suite struct MagicDatabaseTests {
+    let scratch: ScratchDirectory
+
+    init() throws { scratch = try ScratchDirectory("magic") }
+
     func file(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("magic-\(UUID().uuidString)").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = scratch.file(UUID().uuidString).path
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         return path
     }
 

@@ -107,9 +107,8 @@ import Testing
         #expect(fromEnv.accessKeyId == "X" && fromEnv.sessionToken == "T" && fromEnv.source == "environment")
         #expect(throws: S3SetupError.self) { try CredentialChain.resolve(configured: nil, environment: ["AWS_ACCESS_KEY_ID": "X", "HOME": "/nonexistent"]) }
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aws-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("credentials").path
+        let directory = try ScratchDirectory("aws")
+        let file = directory.file("credentials").path
         try "# comment\n[default]\naws_access_key_id = DEF\naws_secret_access_key = SEC\n\n[work]\naws_access_key_id=WK\naws_secret_access_key=WS\naws_session_token = WT\n".write(toFile: file, atomically: true, encoding: .utf8)
         let environment = ["AWS_SHARED_CREDENTIALS_FILE": file]
         #expect(try CredentialChain.resolve(configured: nil, environment: environment).accessKeyId == "DEF")

@@ -11,6 +11,10 @@ import Testing
     .serialized)
 struct BrowserTests {
     let s3 = S3TestEnvironment.current!
+    /// The files the page uploads, removed after each test.
+    let scratch: ScratchDirectory
+
+    init() throws { scratch = try ScratchDirectory("browser") }
 
     static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../artifacts/browser").standardized
 
@@ -39,7 +43,7 @@ struct BrowserTests {
     func randomFile(_ name: String, size: Int, seed: UInt64) throws -> (String, [UInt8]) {
         var rng = SeededRandom(seed: seed)
         let bytes = rng.bytes(size)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString)-\(name)").path
+        let path = scratch.file(name).path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return (path, bytes)
     }

@@ -11,6 +11,8 @@ final class UploadTokenTests {
     let prefix = S3TestEnvironment.prefix()
     let secret = "an-upload-token-secret-of-more-than-32-bytes"
     let server: ServerProcess
+    /// The key set the server reads, removed after each test.
+    let scratch: ScratchDirectory
     let client: S3Client
     let es256: (privatePEM: String, publicJWKS: String)
     let eddsa: (privatePEM: String, publicJWKS: String)
@@ -18,7 +20,8 @@ final class UploadTokenTests {
     init() async throws {
         es256 = try PyJWT.keyPair("ES256", kid: "app-ec")
         eddsa = try PyJWT.keyPair("EdDSA", kid: "app-ed")
-        let keysFile = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-jwks-\(UUID().uuidString).json")
+        scratch = try ScratchDirectory("sluice-jwks")
+        let keysFile = scratch.file("keys.json")
         // One set with both keys: each token names its key by kid.
         let ec = try JSONSerialization.jsonObject(with: Data(es256.publicJWKS.utf8)) as! [String: [Any]]
         let ed = try JSONSerialization.jsonObject(with: Data(eddsa.publicJWKS.utf8)) as! [String: [Any]]

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TestSupport
 
 /// Headless Chromium driven through chromedriver's WebDriver HTTP API: just what the browser
 /// tests need.
@@ -13,6 +14,8 @@ final class Browser: @unchecked Sendable {
     static let skipReason: Comment = "needs chromium and chromium-driver (scripts/setup installs them)"
 
     private let driver = Process()
+    /// chromedriver's and Chromium's TMPDIR: the profile directories they make there go with it.
+    private let scratch: ScratchDirectory
     private let base: String
     private var session = ""
 
@@ -20,6 +23,8 @@ final class Browser: @unchecked Sendable {
         let port = try freePort()
         driver.executableURL = URL(fileURLWithPath: Browser.chromedriver!)
         driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
+        scratch = try ScratchDirectory("browser-profile")
+        driver.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch.path]) { $1 }
         driver.standardOutput = FileHandle.nullDevice
         driver.standardError = FileHandle.nullDevice
         try driver.run()
