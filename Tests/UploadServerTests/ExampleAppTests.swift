@@ -92,9 +92,9 @@ final class ExampleAppTests {
 
     @Test(.enabled(if: Browser.available, Browser.skipReason))
     func inChromiumThroughTheAppsPage() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("avatar-\(UUID().uuidString).png")
+        let scratch = try ScratchDirectory("avatar")
+        let file = scratch.file("avatar.png")
         try Data(png).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
         let browser = try await Browser()
         do {
             try await browser.open(app.url + "/")

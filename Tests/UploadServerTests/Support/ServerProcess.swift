@@ -7,18 +7,19 @@ import TestSupport
 /// An UploadServer process started for a test, on a free port, stopped by its PID.
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
-    let directory: URL
+    private let scratch: ScratchDirectory
+    /// The server's config, its log and whatever a test puts beside them; removed with the server.
+    var directory: URL { scratch.url }
     let url: String
     let port: Int
     private let logFile: URL
 
     /// Starts the server with `yaml` (whose `server.port` should be 0) and the environment.
     init(yaml: String, environment: [String: String] = [:]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let configFile = directory.appendingPathComponent("sluice.yaml")
+        scratch = try ScratchDirectory("sluice-server")
+        let configFile = scratch.file("sluice.yaml")
         try yaml.write(to: configFile, atomically: true, encoding: .utf8)
-        logFile = directory.appendingPathComponent("server.log")
+        logFile = scratch.file("server.log")
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: logFile.path])
         }
@@ -90,7 +91,6 @@ final class ServerProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
     }
 }
 
@@ -102,10 +102,8 @@ struct ServerStartFailed: Error, CustomStringConvertible {
 
 /// Runs UploadServer to its exit (for start-up errors).
 func runServer(yaml: String, environment: [String: String] = [:]) throws -> ProcessResult {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-server-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let config = directory.appendingPathComponent("sluice.yaml")
+    let directory = try ScratchDirectory("sluice-server")
+    let config = directory.file("sluice.yaml")
     try yaml.write(to: config, atomically: true, encoding: .utf8)
     return try runProcess(
         productsDirectory.appendingPathComponent("UploadServer").path, ["--config", config.path], directory: directory.path,

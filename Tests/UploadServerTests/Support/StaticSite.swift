@@ -5,12 +5,12 @@ import TestSupport
 /// stand-in for another site.
 final class StaticSite {
     let process = Process()
-    let directory: URL
+    /// The page's folder, removed with the site.
+    let directory: ScratchDirectory
 
     init(port: Int, html: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("site-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try html.write(to: directory.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        directory = try ScratchDirectory("site")
+        try html.write(to: directory.file("index.html"), atomically: false, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory.path]
         process.standardOutput = FileHandle.nullDevice
@@ -27,6 +27,5 @@ final class StaticSite {
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
     }
 }
