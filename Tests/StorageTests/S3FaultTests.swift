@@ -64,10 +64,11 @@ struct S3FaultTests {
     }
 
     @Test func aTimeoutIsRetried() async throws {
-        // The first try of part 1 gets no answer for 2.5 s; the client gives up after 1 s of silence.
-        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=1:delay2500:1"])
+        // The first try of part 1 gets no answer for 10 s; the client gives up after 3 s of silence,
+        // long enough that a healthy part under the whole parallel suite's load is never cut.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=1:delay10000:1"])
         var configuration = S3Client.Configuration(endpoint: try S3Endpoint.custom(proxy.url, pathStyle: true), region: s3.region, credentials: s3.credentials)
-        configuration.idleTimeout = .seconds(1)
+        configuration.idleTimeout = .seconds(3)
         configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20))
         let client = S3Client(configuration)
         defer { Task { try? await client.shutdown() } }
@@ -79,7 +80,7 @@ struct S3FaultTests {
         #expect(outcome.stored?.parts == 2)
         #expect(log.all.filter { $0.operation == "UploadPart" && $0.status == nil }.count == 1)
         #expect(log.count("UploadPart") == 3)
-        // Read back with default timeouts: this client's 1 s would cut a slow read on a busy machine.
+        // Read back with default timeouts: this client's 3 s could cut a slow read on a busy machine.
         let reader = try s3.client()
         defer { Task { try? await reader.shutdown() } }
         #expect(try await reader.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
