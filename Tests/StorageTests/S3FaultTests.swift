@@ -50,6 +50,40 @@ struct S3FaultTests {
         #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
     }
 
+    @Test(arguments: [["POST:uploadId=:lose:1"], ["POST:uploadId=:lose:1", "POST:uploadId=:404:1"]])
+    func aCompletionWhoseAnswerWasLostIsRecognisedOnItsRetry(rules: [String]) async throws {
+        // S3 assembles the object and its answer never arrives. The retry completes it again (S3
+        // and moto allow that), or, the second rule, finds it gone (stores that forget at once).
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: rules)
+        let bytes = try randomBytes(12 << 20)
+        let key = S3TestEnvironment.prefix() + "lost-answer.bin"
+        let (outcome, client, log) = try await upload(bytes, through: proxy, key: key)
+        defer { Task { try? await client.shutdown() } }
+        #expect(log.count("CompleteMultipartUpload") == 2)
+        #expect(outcome.stored?.parts == 3)
+        let stored = try await client.headObject(bucket: s3.bucket, key: key)
+        #expect(outcome.stored?.etag == stored.etag)
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == bytes.sha256)
+        #expect(try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key == key }.isEmpty)
+    }
+
+    @Test func aMissingUploadIsNotTakenForAnotherObjectUnderItsKey() async throws {
+        // The key holds an object of other bytes, and the upload is gone: that is a failure.
+        let client = try s3.client()
+        defer { Task { try? await client.shutdown() } }
+        let key = S3TestEnvironment.prefix() + "gone.bin"
+        let uploadId = try await client.createMultipartUpload(bucket: s3.bucket, key: key, attributes: ObjectAttributes(), checksum: .none)
+        let part = try await client.uploadPart(bucket: s3.bucket, key: key, uploadId: uploadId, number: 1, body: try randomBytes(1000), checksum: .none)
+        try await client.abortMultipartUpload(bucket: s3.bucket, key: key, uploadId: uploadId)
+        _ = try await client.putObject(
+            bucket: s3.bucket, key: key, body: try randomBytes(1000), attributes: ObjectAttributes(), checksum: .none, digest: nil, condition: nil)
+        await #expect {
+            _ = try await client.completeMultipartUpload(bucket: s3.bucket, key: key, uploadId: uploadId, parts: [part], checksum: .none)
+        } throws: { error in
+            (error as? S3Error)?.code == "NoSuchUpload"
+        }
+    }
+
     @Test func persistentErrorsGiveUpAndLeaveNothing() async throws {
         let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=2:503:10"])
         let key = S3TestEnvironment.prefix() + "doomed.bin"

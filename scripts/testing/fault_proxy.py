@@ -3,9 +3,10 @@
 
 usage: fault_proxy.py UPSTREAM_URL RULE...
   RULE = METHOD:QUERY_SUBSTRING:ACTION:COUNT, e.g. "PUT:partNumber=2:503:1" answers the first
-  PUT whose query contains "partNumber=2" with 503 SlowDown; ACTION "reset" closes the
+  PUT whose query contains "partNumber=2" with 503 SlowDown (404 is NoSuchUpload, 500 InternalError); ACTION "reset" closes the
   connection without an answer; "corrupt" flips a byte of the body and forwards it;
-  "delayMS" (e.g. delay1500) waits that long, then forwards. Anything else is forwarded unchanged (Host header included, so
+  "delayMS" (e.g. delay1500) waits that long, then forwards; "lose" forwards and closes the connection
+  without passing the answer on (the request took effect, its answer was lost). Anything else is forwarded unchanged (Host header included, so
   SigV4 signatures still verify upstream).
 Prints its port on stdout, then serves until killed. GET /__proxy/log answers the request log
 as JSON lines: {"method", "path", "status"}.
@@ -60,9 +61,9 @@ class Proxy(BaseHTTPRequestHandler):
         if fault == "corrupt" and body:
             body = bytes([body[0] ^ 0xFF]) + body[1:]
             fault = None
-        if fault is not None:
+        if fault is not None and fault != "lose":
             status = int(fault)
-            code = {500: "InternalError", 503: "SlowDown"}.get(status, "InjectedFault")
+            code = {404: "NoSuchUpload", 500: "InternalError", 503: "SlowDown"}.get(status, "InjectedFault")
             payload = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>injected by fault_proxy</Message><RequestId>fault</RequestId></Error>'.encode()
             with lock:
                 log.append({"method": self.command, "path": self.path, "status": status})
@@ -84,7 +85,12 @@ class Proxy(BaseHTTPRequestHandler):
         answer = conn.getresponse()
         data = answer.read()
         with lock:
-            log.append({"method": self.command, "path": self.path, "status": answer.status})
+            log.append({"method": self.command, "path": self.path, "status": None if fault == "lose" else answer.status})
+        if fault == "lose":
+            conn.close()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
         self.send_response(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in ("connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"):

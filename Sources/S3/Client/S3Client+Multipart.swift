@@ -60,12 +60,28 @@ extension S3Client {
             xml += "</Part>"
         }
         xml += "</CompleteMultipartUpload>"
-        let response = try await send(
-            Request(
-                operation: "CompleteMultipartUpload", method: .POST, bucket: bucket, key: key, query: [("uploadId", uploadId)],
-                headers: [("content-type", "application/xml")], body: ByteBuffer(string: xml)))
+        let response: Response
+        do {
+            response = try await send(
+                Request(
+                    operation: "CompleteMultipartUpload", method: .POST, bucket: bucket, key: key, query: [("uploadId", uploadId)],
+                    headers: [("content-type", "application/xml")], body: ByteBuffer(string: xml)))
+        } catch let error as S3Error where error.code == "NoSuchUpload" {
+            // Some stores forget a completed upload at once: a retry after a lost answer (or
+            // another instance finishing what this one completed) then finds it gone.
+            if let stored = await objectAssembled(from: parts, bucket: bucket, key: key) { return stored }
+            throw error
+        }
         let etag = try response.xml()["ETag"] ?? response.headers.first(name: "etag")
         return PutResult(etag: etag.map(S3Client.unquoted), versionId: response.headers.first(name: "x-amz-version-id"))
+    }
+
+    /// The object under `key`, when it is the one these parts make (its ETag says so).
+    private func objectAssembled(from parts: [CompletedPart], bucket: String, key: String) async -> PutResult? {
+        guard let expected = MultipartETag.of(parts), let stored = try? await headObject(bucket: bucket, key: key),
+            stored.etag?.lowercased() == expected
+        else { return nil }
+        return PutResult(etag: stored.etag, versionId: stored.versionId)
     }
 
     public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
