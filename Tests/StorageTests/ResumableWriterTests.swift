@@ -184,6 +184,54 @@ import Testing
         #expect(ByteBuffer(bytes: object.bytes).sha256 == ByteBuffer(bytes: bytes).sha256)
     }
 
+    @Test(arguments: [ResumableWriterTests.partSize * 2 + 4321, ResumableWriterTests.partSize * 3])
+    func aCompletionWhoseAnswerWasLostIsFoundByTheRequestThatSendsTheEndAgain(length: Int) async throws {
+        // The last request's CompleteMultipartUpload stores the object and its answer is lost:
+        // the request fails and lets the upload go back to where it found it. The client sends
+        // the end again; S3 has forgotten the completed upload, and the key holds these bytes.
+        let lost = Mutex(true)
+        let fixture = Fixture(s3: InMemoryS3(losesAnswer: { _ in lost.withLock { lost in defer { lost = false }; return lost } }))
+        let bytes = ResumableWriterTests.random(length, seed: 21)
+        let id = try await fixture.create(length: Int64(bytes.count))
+        let cut = ResumableWriterTests.partSize + 1234
+        _ = try await fixture.request(id, bytes, from: 0, to: cut)
+        var writer = try await ResumableWriter.open(id, store: fixture.store, settings: fixture.settings, chain: try Chain.from(ResumableWriterTests.steps), resources: .forTests)
+        try await writer.write(ByteBuffer(bytes: bytes[cut...]))
+        await #expect(throws: InMemoryS3.AnswerLost.self) { _ = try await writer.finish() }
+        try await writer.discard()
+        let key = try #require(fixture.s3.objects.keys.first { !$0.hasPrefix(".resumable/") })
+
+        let (offset, stored, upload) = try await fixture.request(id, bytes, from: cut, to: bytes.count)
+        #expect(offset == Int64(bytes.count))
+        #expect(stored?.key == key)
+        #expect(stored?.etag == fixture.s3.objects[key]?.etag)
+        #expect(stored?.parts == (length + ResumableWriterTests.partSize - 1) / ResumableWriterTests.partSize)
+        #expect(ByteBuffer(bytes: try #require(fixture.s3.objects[key]).bytes).sha256 == ByteBuffer(bytes: bytes).sha256)
+        #expect(upload.digests["sha256"] == ByteBuffer(bytes: bytes).sha256)
+        #expect(fixture.leftovers().objects.isEmpty)
+        #expect(fixture.leftovers().uploads == 0)
+    }
+
+    @Test(arguments: [false, true])
+    func aMissingUploadStaysAFailureUnlessTheKeyHoldsTheseBytes(otherObject: Bool) async throws {
+        // The upload is gone, and the key holds nothing, or an object that other bytes made.
+        let fixture = Fixture()
+        let bytes = ResumableWriterTests.random(ResumableWriterTests.partSize * 2 + 10, seed: 22)
+        let id = try await fixture.create(length: Int64(bytes.count))
+        _ = try await fixture.request(id, bytes, from: 0, to: ResumableWriterTests.partSize + 5)
+        let record = try await fixture.store.read(id).record
+        try await fixture.s3.abortMultipartUpload(bucket: "b", key: record.key, uploadId: try #require(record.multipartUploadId))
+        if otherObject {
+            _ = try await fixture.s3.putObject(
+                bucket: "b", key: record.key, body: ByteBuffer(bytes: bytes.reversed()), attributes: ObjectAttributes(), checksum: .none,
+                digest: nil, condition: nil)
+        }
+        let error = await #expect(throws: S3Error.self) {
+            _ = try await fixture.request(id, bytes, from: ResumableWriterTests.partSize + 5, to: bytes.count)
+        }
+        #expect(error?.code == "NoSuchUpload")
+    }
+
     @Test func aRefusalEndsTheUploadWithNothingLeft() async throws {
         let steps = "- size-limit: { max: 6MiB }\n- hash: {}"
         let fixture = Fixture()

@@ -1,3 +1,4 @@
+import Checksums
 import NIOCore
 import S3
 import Storage
@@ -36,12 +37,19 @@ public final class InMemoryS3: S3API {
     private let state = Mutex(State())
     /// Returns the error a call fails with, or nil to let it through.
     private let fault: @Sendable (Call) -> (any Error)?
+    private let losesAnswer: @Sendable (Call) -> Bool
     /// S3's smallest part but the last.
     public static let minimumPartSize = 5 << 20
 
-    public init(fault: @escaping @Sendable (Call) -> (any Error)? = { _ in nil }) {
+    /// `losesAnswer`: CompleteMultipartUpload calls that take effect and then fail as a
+    /// connection whose answer never came would.
+    public init(fault: @escaping @Sendable (Call) -> (any Error)? = { _ in nil }, losesAnswer: @escaping @Sendable (Call) -> Bool = { _ in false }) {
         self.fault = fault
+        self.losesAnswer = losesAnswer
     }
+
+    /// What a request whose answer was lost on the way back fails with.
+    public struct AnswerLost: Error {}
 
     public var objects: [String: Object] { state.withLock { $0.objects } }
     /// Multipart uploads started and neither completed nor aborted.
@@ -98,14 +106,14 @@ public final class InMemoryS3: S3API {
             guard state.uploads[uploadId] != nil else { throw Self.noSuchUpload("UploadPart", key) }
             state.uploads[uploadId]!.parts[number] = Array(body.readableBytesView)
         }
-        return S3Client.CompletedPart(number: number, etag: "\"part-\(number)\"")
+        return S3Client.CompletedPart(number: number, etag: "\"\(Self.md5(body.readableBytesView))\"")
     }
 
     public func completeMultipartUpload(
         bucket: String, key: String, uploadId: String, parts: [S3Client.CompletedPart], checksum: S3Checksum
     ) async throws -> S3Client.PutResult {
         try enter("CompleteMultipartUpload")
-        return try state.withLock { state in
+        let result = try state.withLock { state in
             guard let upload = state.uploads[uploadId] else { throw Self.noSuchUpload("CompleteMultipartUpload", key) }
             let numbers = parts.map(\.number)
             guard numbers == numbers.sorted(), Set(numbers).count == numbers.count, numbers.allSatisfy({ upload.parts[$0] != nil }) else {
@@ -115,10 +123,14 @@ public final class InMemoryS3: S3API {
             guard bodies.dropLast().allSatisfy({ $0.count >= Self.minimumPartSize }) else {
                 throw S3Error(operation: "CompleteMultipartUpload", resource: key, status: 400, code: "EntityTooSmall", message: "a part but the last is under 5 MiB")
             }
-            state.objects[key] = Object(bytes: Array(bodies.joined()), attributes: upload.attributes, parts: bodies.count, etag: "multipart-\(uploadId)")
+            // S3's multipart ETag: the MD5 of the parts' MD5s, a dash, the number of parts.
+            let etag = Self.md5(bodies.flatMap { body in body.withUnsafeBytes { DigestAlgorithm.md5.digest($0) } }) + "-\(bodies.count)"
+            state.objects[key] = Object(bytes: Array(bodies.joined()), attributes: upload.attributes, parts: bodies.count, etag: etag)
             state.uploads[uploadId] = nil
-            return S3Client.PutResult(etag: "multipart-\(uploadId)")
+            return S3Client.PutResult(etag: etag)
         }
+        if losesAnswer(Call(operation: "CompleteMultipartUpload")) { throw AnswerLost() }
+        return result
     }
 
     public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
@@ -144,6 +156,18 @@ public final class InMemoryS3: S3API {
         let info = ObjectInfo(
             contentLength: Int64(object.bytes.count), contentType: object.attributes.contentType, etag: object.etag)
         return (ByteBuffer(bytes: object.bytes), info)
+    }
+
+    public func headObject(bucket: String, key: String) async throws -> ObjectInfo {
+        try enter("HeadObject")
+        guard let object = state.withLock({ $0.objects[key] }) else {
+            throw S3Error(operation: "HeadObject", resource: key, status: 404, code: "NotFound", message: "")
+        }
+        return ObjectInfo(contentLength: Int64(object.bytes.count), contentType: object.attributes.contentType, etag: object.etag)
+    }
+
+    private static func md5(_ bytes: some Collection<UInt8>) -> String {
+        Array(bytes).withUnsafeBytes { DigestAlgorithm.md5.digest($0) }.hex
     }
 
     public func listObjects(bucket: String, prefix: String?) async throws -> [String] {

@@ -323,6 +323,31 @@ final class ResumableUploadTests {
         _ = await flaky.stop()
     }
 
+    @Test func aCompletionWhoseAnswerWasLostIsRecognisedWhenTheClientSendsTheEndAgain() async throws {
+        // S3 stores the object on every try of CompleteMultipartUpload, and every answer is lost:
+        // the PATCH fails. The client sends the end again to an S3 that has forgotten the upload.
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["POST:uploadId=:lose:3"])
+        let lossy = try ServerProcess(
+            yaml: ResumableUploadTests.yaml(bucket: s3.bucket, prefix: prefix), environment: ["TEST_JWT_SECRET": ResumableUploadTests.secret, "AWS_ENDPOINT_URL": proxy.url])
+        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(11 * ResumableUploadTests.mib))
+        let location = try await create(length: bytes.count, name: "lost.png", on: lossy)
+        // Past the first part: the multipart upload is the record's, begun by an earlier request.
+        let cut = 6 * ResumableUploadTests.mib
+        #expect(try await patch(location, offset: 0, bytes[..<cut], on: lossy).status == 204)
+        let first = try await patch(location, offset: cut, bytes[cut...], on: lossy)
+        #expect(first.status == 502, "\(first.body)\n\(lossy.log)")
+        let head = try await tus("HEAD", location, on: lossy)
+        let offset = try #require(head.headers.first(name: "Upload-Offset").flatMap(Int.init), "HEAD: \(head.status) \(head.body)")
+        #expect(offset == cut)
+        let answer = try await patch(location, offset: offset, bytes[offset...], on: lossy)
+        #expect(answer.status == 204, "\(answer.body)\n\(lossy.log)")
+        let key = try #require(answer.headers.first(name: "Sluice-Key"))
+        #expect(try await client.sha256(bucket: s3.bucket, key: key).0 == sha256(bytes))
+        #expect(try await client.listMultipartUploads(bucket: s3.bucket).filter { $0.key.hasPrefix(prefix) }.isEmpty, "no multipart upload is left behind")
+        #expect(try await recordLeft(String(location.split(separator: "/").last!)) == [], "the upload's record and pending bytes are gone")
+        _ = await lossy.stop()
+    }
+
     // MARK: - Protocol
 
     @Test func discoveryAndRefusalsBeforeTheBody() async throws {

@@ -3,8 +3,9 @@ import Crypto
 
 /// The ETag S3 gives an object assembled from parts: the hex MD5 of the parts' MD5s, a dash and
 /// the number of parts. Known only when every part's ETag is its MD5 (not under SSE-KMS or SSE-C).
-enum MultipartETag {
-    static func of(_ parts: [S3Client.CompletedPart]) -> String? {
+public enum MultipartETag {
+    /// The object's ETag, from its parts' ETags (quoted or not) in any order.
+    public static func of(_ parts: [S3Client.CompletedPart]) -> String? {
         var digest = Insecure.MD5()
         for part in parts.sorted(by: { $0.number < $1.number }) {
             guard let md5 = md5Bytes(S3Client.unquoted(part.etag)) else { return nil }

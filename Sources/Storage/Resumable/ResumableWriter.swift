@@ -1,3 +1,4 @@
+import Checksums
 import Filters
 import Foundation
 import NIOCore
@@ -25,6 +26,9 @@ public struct ResumableWriter {
     /// The chain's output not yet sent: less than one part, but for a moment.
     private var pending = ByteBuffer()
     private var renewAt: Date
+    /// Set when S3 no longer knows the upload and its key holds an object assembled from parts:
+    /// the bytes are then checked against that object rather than sent.
+    private var completedEarlier: (object: ObjectInfo, gone: S3Error)?
 
     /// Bytes received so far, this request's included: the upload's offset.
     public var offset: Int64 { run.upload.bytesIn }
@@ -146,10 +150,19 @@ public struct ResumableWriter {
             try await sendWholeParts()
             if pending.readableBytes > 0 { try await send(pending.getSlice(at: pending.readerIndex, length: pending.readableBytes)!) }
             let parts = record.parts.map { S3Client.CompletedPart(number: $0.number, etag: $0.etag, checksum: $0.checksum) }
-            let result = try await store.s3.completeMultipartUpload(
-                bucket: settings.bucket, key: record.key, uploadId: record.multipartUploadId!, parts: parts, checksum: settings.checksum)
-            stored = StoredObject(
-                key: record.key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: run.upload.bytesOut, parts: parts.count)
+            if let earlier = completedEarlier {
+                // The bytes were the same if the object's ETag is the one these parts make.
+                guard MultipartETag.of(parts) == earlier.object.etag?.lowercased() else { throw earlier.gone }
+                stored = StoredObject(
+                    key: record.key, bucket: settings.bucket, etag: earlier.object.etag, versionId: earlier.object.versionId,
+                    size: run.upload.bytesOut, parts: parts.count)
+            } else {
+                let result = try await store.s3.completeMultipartUpload(
+                    bucket: settings.bucket, key: record.key, uploadId: record.multipartUploadId!, parts: parts, checksum: settings.checksum)
+                stored = StoredObject(
+                    key: record.key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: run.upload.bytesOut,
+                    parts: parts.count)
+            }
         }
         await removeRecord()
         return stored
@@ -189,10 +202,25 @@ public struct ResumableWriter {
                 bucket: settings.bucket, key: record.key, attributes: settings.objectAttributes(run.sealedHead), checksum: settings.checksum)
         }
         let number = record.parts.count + 1
-        let sent = try await store.s3.uploadPart(
-            bucket: settings.bucket, key: record.key, uploadId: record.multipartUploadId!, number: number, body: part, checksum: settings.checksum,
-            digest: nil)
-        record.parts.append(ResumableRecord.Part(number: number, etag: sent.etag, checksum: sent.checksum))
+        if completedEarlier == nil {
+            do {
+                let sent = try await store.s3.uploadPart(
+                    bucket: settings.bucket, key: record.key, uploadId: record.multipartUploadId!, number: number, body: part,
+                    checksum: settings.checksum, digest: nil)
+                record.parts.append(ResumableRecord.Part(number: number, etag: sent.etag, checksum: sent.checksum))
+                return
+            } catch let gone as S3Error where gone.code == "NoSuchUpload" {
+                // An earlier request may have completed the upload and never heard so (its answer
+                // lost, or its instance gone before the record was): the client then sends the
+                // same bytes again. Only an object assembled from parts can be that one.
+                guard let object = try? await store.s3.headObject(bucket: settings.bucket, key: record.key), object.etag?.contains("-") == true
+                else { throw gone }
+                completedEarlier = (object, gone)
+            }
+        }
+        // Checked, not sent: S3's ETag of a part is its MD5, and ``finish()`` compares the whole.
+        let md5 = part.withUnsafeReadableBytes { DigestAlgorithm.md5.digest($0) }
+        record.parts.append(ResumableRecord.Part(number: number, etag: md5.hex, checksum: nil))
     }
 
     /// Extends the lease on the record as stored (not this request's progress: until it

@@ -18,6 +18,9 @@ public protocol S3API: Sendable {
     ) async throws -> S3Client.PutResult
     func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws
     func deleteObject(bucket: String, key: String, versionId: String?) async throws
+    /// What is stored under `key` (a resumable upload's finishing request checks whether an
+    /// earlier one completed it).
+    func headObject(bucket: String, key: String) async throws -> ObjectInfo
     /// A small object, whole (a resumable upload's record); throws if it is over `limit`.
     func getObject(bucket: String, key: String, limit: Int) async throws -> (body: ByteBuffer, info: ObjectInfo)
     /// Every key under `prefix` (resumable uploads' records, for the expiry sweep).
