@@ -56,9 +56,20 @@ final class ResumableUploadTests {
 
     // MARK: - Helpers
 
+    /// A server of its own whose S3 requests go through `proxy`.
+    func serverBehind(_ proxy: FaultProxy) throws -> ServerProcess {
+        try ServerProcess(
+            yaml: ResumableUploadTests.yaml(bucket: s3.bucket, prefix: prefix), environment: ["TEST_JWT_SECRET": ResumableUploadTests.secret, "AWS_ENDPOINT_URL": proxy.url])
+    }
+
+    /// A real PNG's bytes, then `count` random ones: sniffed as a PNG, as long as a test needs.
+    func pngThenRandom(_ count: Int) throws -> [UInt8] {
+        try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(count))
+    }
+
     /// A PNG (so magic has something to say) followed by `size` random bytes, on disk for tuspy.
     func file(_ size: Int) throws -> (path: String, bytes: [UInt8]) {
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(size))
+        let bytes = try pngThenRandom(size)
         let url = server.directory.appendingPathComponent("upload-\(UUID().uuidString).png")
         try Data(bytes).write(to: url)
         return (url.path, bytes)
@@ -217,7 +228,7 @@ final class ResumableUploadTests {
     }
 
     @Test func aSecondPatchWhileOneIsWritingGets423() async throws {
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(3 * ResumableUploadTests.mib))
+        let bytes = try pngThenRandom(3 * ResumableUploadTests.mib)
         let location = try await create(length: bytes.count)
         let first = try stalledPatch(location, bytes, count: ResumableUploadTests.mib)
         try await Task.sleep(for: .milliseconds(300))
@@ -233,7 +244,7 @@ final class ResumableUploadTests {
 
     @Test func aShutdownKeepsWhatAPatchInFlightReceived() async throws {
         let other = try ResumableUploadTests.startServer(bucket: s3.bucket, prefix: prefix, server: ", shutdownTimeout: 1")
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(8 * ResumableUploadTests.mib))
+        let bytes = try pngThenRandom(8 * ResumableUploadTests.mib)
         let location = try await create(length: bytes.count, on: other)
         let sent = 6 * ResumableUploadTests.mib + 10
         let connection = try stalledPatch(location, bytes, count: sent, on: other)
@@ -268,7 +279,7 @@ final class ResumableUploadTests {
 
     @Test func brokenAnywhereOnTwoProcessesTheResultIsThatOfOneRequest() async throws {
         let other = try ResumableUploadTests.startServer(bucket: s3.bucket, prefix: prefix)
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(11 * ResumableUploadTests.mib))
+        let bytes = try pngThenRandom(11 * ResumableUploadTests.mib)
         // The same file in one plain request: what the resumed upload must equal.
         let plain = try await HTTP.request(server.url + "/upload/whole.png", method: .PUT, headers: [("Content-Type", "image/png")], body: ByteBuffer(bytes: bytes))
         let reference = try #require(plain.files.first, "\(plain.body)")
@@ -303,9 +314,8 @@ final class ResumableUploadTests {
     @Test func aStorageFailureMidPatchLeavesAResumableStateAndNeverAWrongObject() async throws {
         // Part 2 fails more often than the client retries, in this PATCH and in its save.
         let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=2:503:7"])
-        let flaky = try ServerProcess(
-            yaml: ResumableUploadTests.yaml(bucket: s3.bucket, prefix: prefix), environment: ["TEST_JWT_SECRET": ResumableUploadTests.secret, "AWS_ENDPOINT_URL": proxy.url])
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(12 * ResumableUploadTests.mib))
+        let flaky = try serverBehind(proxy)
+        let bytes = try pngThenRandom(12 * ResumableUploadTests.mib)
         let location = try await create(length: bytes.count, name: "flaky.png", on: flaky)
         let first = try await patch(location, offset: 0, bytes, on: flaky)
         #expect(first.status == 502, "\(first.body)\n\(flaky.log)")
@@ -327,9 +337,8 @@ final class ResumableUploadTests {
         // S3 stores the object on every try of CompleteMultipartUpload, and every answer is lost:
         // the PATCH fails. The client sends the end again to an S3 that has forgotten the upload.
         let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["POST:uploadId=:lose:3"])
-        let lossy = try ServerProcess(
-            yaml: ResumableUploadTests.yaml(bucket: s3.bucket, prefix: prefix), environment: ["TEST_JWT_SECRET": ResumableUploadTests.secret, "AWS_ENDPOINT_URL": proxy.url])
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(11 * ResumableUploadTests.mib))
+        let lossy = try serverBehind(proxy)
+        let bytes = try pngThenRandom(11 * ResumableUploadTests.mib)
         let location = try await create(length: bytes.count, name: "lost.png", on: lossy)
         // Past the first part: the multipart upload is the record's, begun by an earlier request.
         let cut = 6 * ResumableUploadTests.mib
@@ -414,7 +423,7 @@ final class ResumableUploadTests {
     }
 
     @Test func aChecksumMismatchDropsTheChunkAndKeepsTheOffset() async throws {
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(300_000))
+        let bytes = try pngThenRandom(300_000)
         let location = try await create(length: bytes.count)
         let first = Array(bytes[..<100_000])
         let good = try await patch(location, offset: 0, first, headers: [("Upload-Checksum", "sha256 \(Data(hex: sha256(first)).base64EncodedString())")])
@@ -431,7 +440,7 @@ final class ResumableUploadTests {
     }
 
     @Test func creationWithUploadAndADeferredLength() async throws {
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(6 * ResumableUploadTests.mib))
+        let bytes = try pngThenRandom(6 * ResumableUploadTests.mib)
         let metadata = "filename \(Data("late.png".utf8).base64EncodedString())"
         let created = try await tus(
             "POST", "/upload/tus", headers: [("Upload-Defer-Length", "1"), ("Upload-Metadata", metadata), ("Content-Type", "application/offset+octet-stream")],
@@ -459,7 +468,7 @@ final class ResumableUploadTests {
     }
 
     @Test func terminationAbortsTheMultipartUploadAndRemovesEveryTrace() async throws {
-        let bytes = try Fixtures.bytes("image.png") + Array(buffer: try randomBytes(7 * ResumableUploadTests.mib))
+        let bytes = try pngThenRandom(7 * ResumableUploadTests.mib)
         let location = try await create(length: bytes.count + 100, name: "gone.png")
         let id = String(location.split(separator: "/").last!)
         #expect(try await patch(location, offset: 0, bytes).status == 204)
