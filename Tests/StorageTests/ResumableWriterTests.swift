@@ -232,6 +232,26 @@ import Testing
         #expect(error?.code == "NoSuchUpload")
     }
 
+    @Test func aMultipartUploadIsInTheRecordBeforeItsFirstPart() async throws {
+        // Every part is refused, and the process dies with its request: nothing of the request
+        // runs after the failure. The stored record knows the upload, so removing it aborts it.
+        let s3 = InMemoryS3(fault: { call in
+            call.operation == "UploadPart" ? S3Error(operation: "UploadPart", resource: "", status: 403, code: "AccessDenied", message: "injected") : nil
+        })
+        let fixture = Fixture(s3: s3)
+        let bytes = ResumableWriterTests.random(ResumableWriterTests.partSize + 10, seed: 23)
+        let id = try await fixture.create(length: Int64(bytes.count))
+        var writer = try await ResumableWriter.open(id, store: fixture.store, settings: fixture.settings, chain: try Chain.from(ResumableWriterTests.steps), resources: .forTests)
+        await #expect(throws: S3Error.self) { try await writer.write(ByteBuffer(bytes: bytes)) }
+        #expect(fixture.s3.unfinishedUploads == 1)
+        let record = try await fixture.store.read(id).record
+        #expect(record.multipartUploadId != nil)
+        #expect(record.offset == 0, "the record's progress is the last consistent state's")
+        await fixture.store.remove(record, bucket: "b")
+        #expect(fixture.s3.unfinishedUploads == 0)
+        #expect(fixture.leftovers().objects.isEmpty)
+    }
+
     @Test func aRefusalEndsTheUploadWithNothingLeft() async throws {
         let steps = "- size-limit: { max: 6MiB }\n- hash: {}"
         let fixture = Fixture()

@@ -200,6 +200,9 @@ public struct ResumableWriter {
         if record.multipartUploadId == nil {
             record.multipartUploadId = try await store.s3.createMultipartUpload(
                 bucket: settings.bucket, key: record.key, attributes: settings.objectAttributes(run.sealedHead), checksum: settings.checksum)
+            // Into the stored record before any part: if this process dies now, expiry and
+            // termination still find the upload to abort.
+            try await renewLease()
         }
         let number = record.parts.count + 1
         if completedEarlier == nil {
