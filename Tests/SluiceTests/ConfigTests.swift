@@ -263,6 +263,7 @@ import Testing
         ("jwt: {}", "set secretEnv"),
         ("jwt: { secretEnv: \"bad name\" }", "is not an environment variable name"),
         ("jwt: { secretEnv: S, leeway: 3600 }", "at most 600 seconds"),
+        ("jwt: { secretEnv: S, singleUse: everywhere }", "true (each token once, remembered by this process), bucket"),
         ("{ bearerTokensEnv: T, jwt: { secretEnv: S } }", "not both"),
     ])
     func uploadTokenConfigErrors(auth: String, message: String) {
@@ -281,6 +282,15 @@ import Testing
         var expected = JWTAuthConfig(keys: .publicKeysFile("keys.json"))
         (expected.issuer, expected.audience, expected.leeway, expected.singleUse) = ("app", "sluice", 10, true)
         #expect(config.routes[0].jwt == expected)
+    }
+
+    @Test func tokensSpentInTheBucketNeedABucket() throws {
+        let route = "routes:\n  - { path: /u, chain: a, auth: { jwt: { secretEnv: S, singleUse: bucket } } }\nchains:\n  a: [magic]\n"
+        let config = try SluiceConfig.parse(yaml: "storage: { type: s3, bucket: uploads }\n" + route)
+        #expect(config.routes[0].jwt?.singleUse == true)
+        #expect(config.routes[0].jwt?.spentInBucket == true)
+        let e = error("storage: { type: discard }\n" + route)
+        #expect(e?.message.contains("singleUse: bucket, which needs storage type: s3") == true, "\(e?.message ?? "no error")")
     }
 
     @Test(arguments: [

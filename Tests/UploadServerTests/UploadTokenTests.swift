@@ -11,6 +11,8 @@ final class UploadTokenTests {
     let prefix = S3TestEnvironment.prefix()
     let secret = "an-upload-token-secret-of-more-than-32-bytes"
     let server: ServerProcess
+    /// The server's config, for a second instance beside it.
+    let yaml: String
     /// The key set the server reads, removed after each test.
     let scratch: ScratchDirectory
     let client: S3Client
@@ -26,7 +28,7 @@ final class UploadTokenTests {
         let ec = try JSONSerialization.jsonObject(with: Data(es256.publicJWKS.utf8)) as! [String: [Any]]
         let ed = try JSONSerialization.jsonObject(with: Data(eddsa.publicJWKS.utf8)) as! [String: [Any]]
         try JSONSerialization.data(withJSONObject: ["keys": ec["keys"]! + ed["keys"]!]).write(to: keysFile)
-        server = try ServerProcess(yaml: """
+        yaml = """
             server: { host: 127.0.0.1, port: 0 }
             storage: { type: s3, bucket: \(s3.bucket), partSize: 5MiB, keyTemplate: "\(prefix){uuid}/{filename}" }
             routes:
@@ -36,6 +38,7 @@ final class UploadTokenTests {
                 maxRequestBytes: 32MiB
                 auth: { jwt: { secretEnv: TEST_JWT_SECRET, issuer: "https://app.test", audience: sluice, leeway: 5 } }
               - { path: /once, chain: any, auth: { jwt: { secretEnv: TEST_JWT_SECRET, singleUse: true } } }
+              - { path: /once-anywhere, chain: any, auth: { jwt: { secretEnv: TEST_JWT_SECRET, singleUse: bucket } } }
               - { path: /signed, chain: any, auth: { jwt: { publicKeysFile: "\(keysFile.path)" } } }
             chains:
               any:
@@ -43,7 +46,8 @@ final class UploadTokenTests {
                 - magic: {}
                 - disposition: {}
                 - hash: { algorithms: [sha256] }
-            """, environment: ["TEST_JWT_SECRET": secret])
+            """
+        server = try ServerProcess(yaml: yaml, environment: ["TEST_JWT_SECRET": secret])
         client = try s3.client()
     }
 
@@ -199,6 +203,29 @@ final class UploadTokenTests {
         let withoutId = try await post("/once", token: try PyJWT.encode(["exp": now + 300], key: secret))
         #expect(withoutId.status == 401)
         if let key = first.files.first?["key"] as? String { try await client.deleteObject(bucket: s3.bucket, key: key) }
+    }
+
+    @Test func aTokenSpentInTheBucketIsRefusedByEveryInstance() async throws {
+        let other = try ServerProcess(yaml: yaml, environment: ["TEST_JWT_SECRET": secret])
+        let once = try PyJWT.encode(["exp": now + 300, "jti": UUID().uuidString, "sub": "user-8"], key: secret)
+        let first = try await post("/once-anywhere", token: once)
+        #expect(first.status == 201, "\(first.body)")
+        let elsewhere = try await HTTP.post(
+            other.url + "/once-anywhere", form: FormBody(parts: [.init(name: "file", filename: "a.png", body: pngBytes)]),
+            headers: [("Authorization", "Bearer \(once)")])
+        #expect(elsewhere.status == 401, "\(elsewhere.body)")
+        #expect(elsewhere.json?["error"] as? String == "token_replayed")
+        #expect(try await post("/once-anywhere", token: once).json?["error"] as? String == "token_replayed")
+        // Another token is spent once too, on whichever instance sees it first.
+        let next = try PyJWT.encode(["exp": now + 300, "jti": UUID().uuidString, "sub": "user-8"], key: secret)
+        let second = try await HTTP.post(
+            other.url + "/once-anywhere", form: FormBody(parts: [.init(name: "file", filename: "b.png", body: pngBytes)]),
+            headers: [("Authorization", "Bearer \(next)")])
+        #expect(second.status == 201, "\(second.body)")
+        for answer in [first, second] {
+            if let key = answer.files.first?["key"] as? String { try await client.deleteObject(bucket: s3.bucket, key: key) }
+        }
+        _ = await other.stop()
     }
 
     @Test(arguments: ["ES256", "EdDSA"])

@@ -4,7 +4,7 @@ import Synchronization
 /// The ids of single-use tokens seen within their life, in this process. Bounded: an id is
 /// forgotten once its token has expired, and past `capacity` live ids new ones are refused
 /// rather than letting the set grow.
-final class ReplayGuard: Sendable {
+final class ReplayGuard: ReplayLedger {
     let capacity: Int
     private let seen = Mutex<[String: Date]>([:])
 
@@ -12,10 +12,7 @@ final class ReplayGuard: Sendable {
         self.capacity = capacity
     }
 
-    enum Verdict: Equatable { case first, replayed, full }
-
-    /// Records `id` until `expires`; `.first` the first time within that life.
-    func use(_ id: String, expires: Date, now: Date = Date()) -> Verdict {
+    func use(_ id: String, expires: Date, now: Date = Date()) -> ReplayVerdict {
         seen.withLock { seen in
             if let until = seen[id], until > now { return .replayed }
             if seen.count >= capacity { seen = seen.filter { $0.value > now } }

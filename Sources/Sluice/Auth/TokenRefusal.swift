@@ -1,6 +1,6 @@
 /// Why an upload token was not accepted. Each reason is its own `error` code in the JSON
 /// answer: 401 when the token does not prove who sent it, 403 when it does but does not allow
-/// this upload.
+/// this upload, 503 when the bucket that remembers spent tokens cannot be asked.
 struct TokenRefusal: Error, Sendable, Equatable {
     enum Reason: String, Sendable {
         case missing = "token_missing"
@@ -17,6 +17,7 @@ struct TokenRefusal: Error, Sendable, Equatable {
         case wrongRoute = "token_wrong_route"
         case policyWidens = "token_policy_widens"
         case policyInvalid = "token_policy_invalid"
+        case ledgerUnavailable = "token_ledger_unavailable"
     }
 
     var reason: Reason
@@ -30,6 +31,7 @@ struct TokenRefusal: Error, Sendable, Equatable {
     var status: Int {
         switch reason {
         case .wrongRoute, .policyWidens, .policyInvalid: 403
+        case .ledgerUnavailable: 503
         default: 401
         }
     }

@@ -8,7 +8,8 @@ struct TokenVerifier: Sendable {
     /// What the route's keys can verify: HS256 for a secret; ES256, EdDSA for a JWKS.
     let algorithms: Set<String>
     let config: JWTAuthConfig
-    let replays: ReplayGuard?
+    /// Where single-use tokens are spent; nil unless the route's tokens are single-use.
+    var replays: (any ReplayLedger)?
 
     /// Longer tokens are refused before any parsing.
     static let maximumLength = 8192
@@ -85,10 +86,11 @@ struct TokenVerifier: Sendable {
             throw TokenRefusal(.malformed, "the token's claims cannot be read: \(error)")
         }
         try check(claims, now: now, spending: spending)
+        if spending { try await spend(claims, now: now) }
         return claims
     }
 
-    /// Expiry, validity window, issuer, audience and single use.
+    /// Expiry, validity window, issuer and audience.
     private func check(_ claims: UploadClaims, now: Date, spending: Bool) throws(TokenRefusal) {
         let leeway = config.leeway
         guard let exp = claims.exp?.value else { throw TokenRefusal(.noExpiry, "the token has no exp claim; upload tokens must expire") }
@@ -109,15 +111,20 @@ struct TokenVerifier: Sendable {
         if let audience = config.audience, !(claims.aud?.value.contains(audience) ?? false) {
             throw TokenRefusal(.wrongAudience, "the token's audience does not include \"\(audience)\"")
         }
-        if let replays, spending {
-            guard let id = claims.jti?.value, !id.isEmpty else {
-                throw TokenRefusal(.malformed, "this route's tokens are single-use and need a jti claim")
-            }
-            switch replays.use(id, expires: exp.addingTimeInterval(leeway), now: now) {
-            case .first: break
-            case .replayed: throw TokenRefusal(.replayed, "the token (jti \(id)) was used already; each is good for one upload")
-            case .full: throw TokenRefusal(.replayed, "too many single-use tokens are alive at once on this server; try again with a shorter-lived token")
-            }
+    }
+
+    /// A single-use token's id, spent (after every other check): refused if it was already.
+    private func spend(_ claims: UploadClaims, now: Date) async throws(TokenRefusal) {
+        guard let replays, let exp = claims.exp?.value else { return }
+        guard let id = claims.jti?.value, !id.isEmpty else {
+            throw TokenRefusal(.malformed, "this route's tokens are single-use and need a jti claim")
+        }
+        switch await replays.use(id, expires: exp.addingTimeInterval(config.leeway), now: now) {
+        case .first: break
+        case .replayed: throw TokenRefusal(.replayed, "the token (jti \(id)) was used already; each is good for one upload")
+        case .full: throw TokenRefusal(.replayed, "too many single-use tokens are alive at once on this server; try again with a shorter-lived token")
+        case .unavailable(let reason):
+            throw TokenRefusal(.ledgerUnavailable, "whether this single-use token was spent already cannot be checked now (\(reason)); try again")
         }
     }
 

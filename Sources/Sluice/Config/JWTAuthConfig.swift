@@ -20,6 +20,9 @@ public struct JWTAuthConfig: Sendable, Equatable {
     public var leeway: Double = 30
     /// Each token's `jti` is accepted once (tokens without one are refused).
     public var singleUse = false
+    /// With `singleUse`: spent ids are remembered in the storage bucket (`singleUse: bucket`),
+    /// so that no instance accepts a token another one accepted; otherwise in this process.
+    public var spentInBucket = false
 
     public init(keys: Keys) {
         self.keys = keys
@@ -49,6 +52,14 @@ public struct JWTAuthConfig: Sendable, Equatable {
             leeway = try node.seconds(example: "30")
             guard leeway <= 600 else { throw node.error("at most 600 seconds: a longer leeway keeps expired tokens alive") }
         }
-        if let node = map["singleUse"] { singleUse = try node.bool() }
+        if let node = map["singleUse"] {
+            if (try? node.string()) == "bucket" {
+                (singleUse, spentInBucket) = (true, true)
+            } else {
+                do { singleUse = try node.bool() } catch {
+                    throw node.error("singleUse is true (each token once, remembered by this process), bucket (remembered in the storage bucket, for every instance) or false")
+                }
+            }
+        }
     }
 }

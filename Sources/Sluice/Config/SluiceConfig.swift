@@ -74,6 +74,9 @@ public struct SluiceConfig: Sendable {
                 if let earlier = routes.first(where: { $0.path == route.path }) {
                     throw node.error("the path \(route.path) is already routed (line \(earlier.line ?? 0))")
                 }
+                if route.jwt?.spentInBucket == true, let storage, case .discard = storage.kind {
+                    throw node.error("route \(route.path) has singleUse: bucket, which needs storage type: s3 (spent tokens are remembered in the bucket)")
+                }
                 if let resumable = (try? node.mapping())?["resumable"] {
                     try SluiceConfig.checkResumable(route, chain: chain(named: route.chain)!, storage: storage, node: resumable)
                 }

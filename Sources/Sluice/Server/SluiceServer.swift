@@ -85,6 +85,9 @@ public struct SluiceServer: Service {
         let metrics = ServerMetrics(budget: budget)
         if let client = storage.s3 { metrics.observe(client) }
         var routes = try await UploadRoute.all(in: config, environment: environment)
+        if let client = storage.s3, case .s3(let settings)? = config.storage?.kind {
+            for index in routes.indices { routes[index].spendTokens(in: client, bucket: settings.bucket) }
+        }
         for route in routes {
             if case .bearer(let bearer)? = route.auth, bearer.tokens.isEmpty {
                 logger.warning("the environment variable for this route's tokens is empty or unset: every upload will get 401", metadata: ["route": "\(route.path)", "variable": "\(bearer.variable)"])

@@ -6,7 +6,7 @@ struct UploadRoute: Sendable {
     let config: RouteConfig
     let chain: Chain
     let keyTemplate: KeyTemplate
-    let auth: RouteAuth?
+    private(set) var auth: RouteAuth?
     /// Bytes of metadata the storage config puts on every object, which a token's must fit beside.
     let configuredMetadata: Int
     /// The app's webhook (`notify:`), set when the server has its HTTP client.
@@ -38,5 +38,13 @@ struct UploadRoute: Sendable {
                 config: route, chain: chain, keyTemplate: route.key ?? storage.keyTemplate, auth: auth, configuredMetadata: configuredMetadata))
         }
         return routes
+    }
+
+    /// With `singleUse: bucket`, the route's tokens are spent in `bucket`, where every instance
+    /// sees them.
+    mutating func spendTokens(in s3: any S3API, bucket: String) {
+        guard case .jwt(var verifier)? = auth, verifier.config.spentInBucket else { return }
+        verifier.replays = BucketReplayLedger(s3: s3, bucket: bucket, prefix: BucketReplayLedger.defaultPrefix)
+        auth = .jwt(verifier)
     }
 }
