@@ -52,8 +52,8 @@ struct S3FaultTests {
 
     @Test(arguments: [["POST:uploadId=:lose:1"], ["POST:uploadId=:lose:1", "POST:uploadId=:404:1"]])
     func aCompletionWhoseAnswerWasLostIsRecognisedOnItsRetry(rules: [String]) async throws {
-        // S3 assembles the object and its answer never arrives. The retry completes it again (S3
-        // and moto allow that), or, the second rule, finds it gone (stores that forget at once).
+        // S3 assembles the object and its answer never arrives. The retry is answered again (moto
+        // does), or, the second rule, finds the upload gone (stores that forget it at once).
         let proxy = try FaultProxy(upstream: s3.endpoint, rules: rules)
         let bytes = try randomBytes(12 << 20)
         let key = S3TestEnvironment.prefix() + "lost-answer.bin"
