@@ -87,6 +87,17 @@ import Testing
             }
         }
     }
+
+    @Test func hexReadsBackWhatItWrites() {
+        let bytes: [UInt8] = [0x00, 0x01, 0x7f, 0x80, 0xab, 0xff]
+        #expect(bytes.hex == "00017f80abff")
+        #expect([UInt8](hex: bytes.hex) == bytes)
+        #expect([UInt8](hex: "00017F80ABFF") == bytes)
+        #expect([UInt8](hex: "") == [])
+        #expect([UInt8](hex: "abc") == nil, "an odd number of digits")
+        #expect([UInt8](hex: "0g") == nil)
+        #expect([UInt8](hex: "\"00\"") == nil)
+    }
 }
 
 /// zlib's own CRC-32 of `bytes`, the reference the fast paths must match.

@@ -426,9 +426,9 @@ final class ResumableUploadTests {
         let bytes = try pngThenRandom(300_000)
         let location = try await create(length: bytes.count)
         let first = Array(bytes[..<100_000])
-        let good = try await patch(location, offset: 0, first, headers: [("Upload-Checksum", "sha256 \(Data(hex: sha256(first)).base64EncodedString())")])
+        let good = try await patch(location, offset: 0, first, headers: [("Upload-Checksum", "sha256 \(Data([UInt8](hex: sha256(first))!).base64EncodedString())")])
         #expect(good.status == 204 && good.headers.first(name: "Upload-Offset") == "100000")
-        let wrong = try await patch(location, offset: 100_000, bytes[100_000...], headers: [("Upload-Checksum", "sha256 \(Data(hex: sha256(first)).base64EncodedString())")])
+        let wrong = try await patch(location, offset: 100_000, bytes[100_000...], headers: [("Upload-Checksum", "sha256 \(Data([UInt8](hex: sha256(first))!).base64EncodedString())")])
         #expect(wrong.status == 460 && wrong.json?["error"] as? String == "checksum_mismatch")
         #expect(try await tus("HEAD", location).headers.first(name: "Upload-Offset") == "100000")
         let unsupported = try await patch(location, offset: 100_000, bytes[100_000...], headers: [("Upload-Checksum", "md5 AAAA")])
@@ -478,18 +478,5 @@ final class ResumableUploadTests {
         #expect(try await tus("HEAD", location).status == 404)
         #expect(try await recordLeft(id) == [])
         #expect(try await client.eventuallyNothingLeft(bucket: s3.bucket, prefix: prefix))
-    }
-}
-
-extension Data {
-    fileprivate init(hex: String) {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16)!)
-            index = next
-        }
-        self.init(bytes)
     }
 }

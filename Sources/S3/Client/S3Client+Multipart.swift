@@ -78,9 +78,7 @@ extension S3Client {
 
     /// The object under `key`, when it is the one these parts make (its ETag says so).
     private func objectAssembled(from parts: [CompletedPart], bucket: String, key: String) async -> PutResult? {
-        guard let expected = MultipartETag.of(parts), let stored = try? await headObject(bucket: bucket, key: key),
-            stored.etag?.lowercased() == expected
-        else { return nil }
+        guard let stored = try? await headObject(bucket: bucket, key: key), MultipartETag.matches(stored.etag, parts: parts) else { return nil }
         return PutResult(etag: stored.etag, versionId: stored.versionId)
     }
 

@@ -152,7 +152,7 @@ public struct ResumableWriter {
             let parts = record.parts.map { S3Client.CompletedPart(number: $0.number, etag: $0.etag, checksum: $0.checksum) }
             if let earlier = completedEarlier {
                 // The bytes were the same if the object's ETag is the one these parts make.
-                guard MultipartETag.of(parts) == earlier.object.etag?.lowercased() else { throw earlier.gone }
+                guard MultipartETag.matches(earlier.object.etag, parts: parts) else { throw earlier.gone }
                 stored = StoredObject(
                     key: record.key, bucket: settings.bucket, etag: earlier.object.etag, versionId: earlier.object.versionId,
                     size: run.upload.bytesOut, parts: parts.count)
