@@ -84,6 +84,39 @@ struct S3FaultTests {
         }
     }
 
+    @Test(arguments: [
+        // Part 2 refused, and the abort finds the upload gone: it was never completed.
+        ["PUT:partNumber=2:403:1", "DELETE:uploadId=:404:1"],
+        // The completion finds the upload gone, and so does the abort.
+        ["POST:uploadId=:404:1", "DELETE:uploadId=:404:1"],
+    ])
+    func aFailedUploadNeverDeletesAnotherObjectUnderItsKey(rules: [String]) async throws {
+        let key = S3TestEnvironment.prefix() + "taken.bin"
+        let direct = try s3.client()
+        defer { Task { try? await direct.shutdown() } }
+        let other = try randomBytes(1000)
+        _ = try await direct.putObject(bucket: s3.bucket, key: key, body: other, attributes: ObjectAttributes(), checksum: .none, digest: nil, condition: nil)
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: rules)
+        await #expect(throws: S3Error.self) { _ = try await upload(try randomBytes(12 << 20), through: proxy, key: key) }
+        #expect(try await direct.sha256(bucket: s3.bucket, key: key).0 == other.sha256, "the object that was there is still there")
+        // The proxy kept the aborts from S3: the multipart upload is still there to clean.
+        for upload in try await direct.listMultipartUploads(bucket: s3.bucket) where upload.key == key {
+            try await direct.abortMultipartUpload(bucket: s3.bucket, key: key, uploadId: upload.uploadId)
+        }
+        try await direct.deleteObject(bucket: s3.bucket, key: key, versionId: nil)
+    }
+
+    @Test func anUploadCompletedWhoseEveryAnswerWasLostLeavesNothing() async throws {
+        // S3 assembles the object three times and no answer arrives: the upload failed, and
+        // what S3 stored for it is deleted (it is the object its parts make).
+        let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["POST:uploadId=:lose:3"])
+        let key = S3TestEnvironment.prefix() + "never-answered.bin"
+        await #expect(throws: S3ConnectionError.self) { _ = try await upload(try randomBytes(12 << 20), through: proxy, key: key) }
+        let direct = try s3.client()
+        defer { Task { try? await direct.shutdown() } }
+        #expect(try await direct.nothingLeft(bucket: s3.bucket, key: key))
+    }
+
     @Test func persistentErrorsGiveUpAndLeaveNothing() async throws {
         let proxy = try FaultProxy(upstream: s3.endpoint, rules: ["PUT:partNumber=2:503:10"])
         let key = S3TestEnvironment.prefix() + "doomed.bin"

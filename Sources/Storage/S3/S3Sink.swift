@@ -78,6 +78,8 @@ public final class S3Sink: Sink {
             throw error
         }
         var size: Int64 = 0
+        // Set once CompleteMultipartUpload is asked for: only then can an object be this upload's.
+        var completing: [S3Client.CompletedPart]?
         let concurrency = PartSizing.concurrency(configured: settings.concurrency, partSize: partSize, budget: budget?.limit)
         do {
             let parts = try await withThrowingTaskGroup(of: S3Client.CompletedPart.self) { group in
@@ -112,22 +114,26 @@ public final class S3Sink: Sink {
                 // Parts finish in any order; S3 takes the list in ascending part numbers.
                 return completed.sorted { $0.number < $1.number }
             }
+            completing = parts
             let result = try await client.completeMultipartUpload(bucket: settings.bucket, key: key, uploadId: uploadId, parts: parts, checksum: settings.checksum)
             return StoredObject(key: key, bucket: settings.bucket, etag: result.etag, versionId: result.versionId, size: size, parts: parts.count)
         } catch {
-            await abandon(key: key, uploadId: uploadId)
+            await abandon(key: key, uploadId: uploadId, completing: completing)
             throw error
         }
     }
 
     /// Aborts the upload in a task of its own, so that it runs even when ours was cancelled.
-    private func abandon(key: String, uploadId: String) async {
+    /// `completing`: the parts CompleteMultipartUpload was asked to assemble, if it was.
+    private func abandon(key: String, uploadId: String, completing: [S3Client.CompletedPart]?) async {
         let client = self.client, bucket = settings.bucket, warn = self.warn
         await Task.detached {
             do {
                 try await client.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
             } catch let error as S3Error where error.code == "NoSuchUpload" {
-                // Gone already: CompleteMultipartUpload may have succeeded before its answer was lost.
+                // Gone already: CompleteMultipartUpload may have succeeded before its answer was
+                // lost. Never asked, or another object under the key: not this upload's to delete.
+                guard let parts = completing, await Self.mayBeAssembled(from: parts, client: client, bucket: bucket, key: key) else { return }
                 do {
                     try await client.deleteObject(bucket: bucket, key: key, versionId: nil)
                 } catch {
@@ -137,6 +143,19 @@ public final class S3Sink: Sink {
                 warn("could not abort multipart upload \(uploadId) of \(bucket)/\(key); a bucket lifecycle rule for incomplete uploads will remove it: \(error)")
             }
         }.value
+    }
+
+    /// Whether the object under `key` may be the one `parts` make: yes unless its ETag says
+    /// otherwise (parts whose ETags are not MD5s, SSE-KMS and SSE-C, cannot tell).
+    private static func mayBeAssembled(from parts: [S3Client.CompletedPart], client: any S3API, bucket: String, key: String) async -> Bool {
+        guard MultipartETag.of(parts) != nil else { return true }
+        do {
+            return MultipartETag.matches(try await client.headObject(bucket: bucket, key: key).etag, parts: parts)
+        } catch let error as S3Error where error.status == 404 {
+            return false
+        } catch {
+            return true
+        }
     }
 
     private func attributes(_ head: ObjectHead?) -> ObjectAttributes { settings.objectAttributes(head) }
