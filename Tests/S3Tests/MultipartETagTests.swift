@@ -27,4 +27,20 @@ import Testing
         #expect(MultipartETag.of([S3Client.CompletedPart(number: 1, etag: "\"e09c80c42fda55f9d992e59ca6b330\"")]) == nil)
         #expect(!MultipartETag.matches("94bfe67beece4111821a3daf596d366f-1", parts: [S3Client.CompletedPart(number: 1, etag: "x")]))
     }
+
+    @Test func partsEncryptedWithAKeyGiveNoneThoughTheirETagsLookLikeMD5s() {
+        var sealed = parts
+        sealed[0].etagIsMD5 = false
+        #expect(MultipartETag.of(sealed) == nil)
+        #expect(!MultipartETag.matches("94bfe67beece4111821a3daf596d366f-2", parts: sealed))
+    }
+
+    @Test func anAssembledObjectsETagEndsInADashAndItsPartCount() {
+        #expect(MultipartETag.isOfAssembledObject("\"94bfe67beece4111821a3daf596d366f-2\""))
+        #expect(MultipartETag.isOfAssembledObject("94bfe67beece4111821a3daf596d366f-10000"))
+        #expect(!MultipartETag.isOfAssembledObject("\"e09c80c42fda55f9d992e59ca6b3307d\""), "a single PutObject's ETag")
+        #expect(!MultipartETag.isOfAssembledObject("94bfe67beece4111821a3daf596d366f-"))
+        #expect(!MultipartETag.isOfAssembledObject("94bfe67beece4111821a3daf596d366f-2a"))
+        #expect(!MultipartETag.isOfAssembledObject(nil))
+    }
 }

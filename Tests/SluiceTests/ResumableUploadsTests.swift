@@ -40,7 +40,7 @@ import Testing
         } catch {
             #expect(error.status == 410 && error.error == "upload_expired")
         }
-        #expect(s3.objects.isEmpty)
+        #expect(s3.objects.keys.isEmpty)
         do throws(APIError) {
             _ = try await uploads.record(id, route: route, token: nil)
             Issue.record("a removed upload was served")

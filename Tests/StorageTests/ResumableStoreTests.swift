@@ -125,4 +125,11 @@ import Testing
         other.offset = 999
         await #expect(throws: ResumableStoreError.leaseLost(id: id)) { try await store.update(other, over: held.etag, owner: "a") }
     }
+
+    @Test func aPartKeepsWhetherItsETagIsItsMD5AndRecordsFromBeforeTakeItForOne() throws {
+        let sealed = ResumableRecord.Part(number: 2, etag: "\"0f1e\"", checksum: nil, etagIsMD5: false)
+        #expect(try JSONDecoder().decode(ResumableRecord.Part.self, from: JSONEncoder().encode(sealed)) == sealed)
+        let older = try JSONDecoder().decode(ResumableRecord.Part.self, from: Data(#"{"number":1,"etag":"\"abc\"","checksum":"q80="}"#.utf8))
+        #expect(older == ResumableRecord.Part(number: 1, etag: "\"abc\"", checksum: "q80=", etagIsMD5: true))
+    }
 }

@@ -44,7 +44,7 @@ import Testing
         var rng = SeededRandom(seed: 9)
         let bytes = rng.bytes(22 * Self.mib)
         await #expect(throws: S3Error.self) { _ = try await store(bytes, into: s3) }
-        #expect(s3.objects.isEmpty)
+        #expect(s3.objects.keys.isEmpty)
         #expect(s3.unfinishedUploads == 0)
         #expect(s3.calls.contains { $0.operation == "AbortMultipartUpload" })
         #expect(!s3.calls.contains { $0.operation == "CompleteMultipartUpload" })
@@ -56,7 +56,7 @@ import Testing
         let outcome = try await store(rng.bytes(14 * Self.mib), into: s3, chain: "- size-limit: { max: 12MiB }")
         #expect(outcome.report.rejection?.code == "size_exceeded")
         #expect(s3.calls.contains { $0.operation == "UploadPart" }, "parts were sent before the limit was crossed")
-        #expect(s3.objects.isEmpty)
+        #expect(s3.objects.keys.isEmpty)
         #expect(s3.unfinishedUploads == 0)
     }
 
@@ -66,8 +66,20 @@ import Testing
         var rng = SeededRandom(seed: 4)
         let bytes = rng.bytes(11 * Self.mib)
         await #expect(throws: ConnectionLost.self) { _ = try await store(bytes, into: s3) }
-        #expect(s3.objects.isEmpty)
+        #expect(s3.objects.keys.isEmpty)
         #expect(s3.unfinishedUploads == 0)
         #expect(s3.calls.last?.operation == "AbortMultipartUpload")
+    }
+
+    /// The completion took effect and its answer was lost: the client is told the upload
+    /// failed, so the object goes too, also when its ETag cannot say whose it is (SSE-KMS, SSE-C).
+    @Test(arguments: [false, true])
+    func aCompletionWhoseAnswerWasLostLeavesNothing(encryptsWithKey: Bool) async throws {
+        let s3 = InMemoryS3(losesAnswer: { $0.operation == "CompleteMultipartUpload" }, encryptsWithKey: encryptsWithKey)
+        var rng = SeededRandom(seed: 5)
+        await #expect(throws: InMemoryS3.AnswerLost.self) { _ = try await store(rng.bytes(11 * Self.mib), into: s3) }
+        #expect(s3.objects.keys.isEmpty)
+        #expect(s3.unfinishedUploads == 0)
+        #expect(s3.calls.last?.operation == "DeleteObject")
     }
 }

@@ -167,6 +167,20 @@ struct S3SinkTests {
         #expect(try await client.nothingLeft(bucket: s3.bucket, key: key))
     }
 
+    /// S3 says in UploadPart's answer when it encrypted the part with a KMS key, whose ETag is
+    /// then not its MD5 (moto says so as AWS does, without changing the ETag).
+    @Test(arguments: [("AES256", true), ("aws:kms", false)])
+    func aPartsAnswerSaysWhetherItsETagIsItsMD5(encryption: String, etagIsMD5: Bool) async throws {
+        let client = try s3.client()
+        defer { Task { try? await client.shutdown() } }
+        let key = S3TestEnvironment.prefix() + "sealed.bin"
+        let id = try await client.createMultipartUpload(
+            bucket: s3.bucket, key: key, attributes: ObjectAttributes(serverSideEncryption: encryption), checksum: .none)
+        let part = try await client.uploadPart(bucket: s3.bucket, key: key, uploadId: id, number: 1, body: ByteBuffer(string: "sealed"), checksum: .none)
+        try await client.abortMultipartUpload(bucket: s3.bucket, key: key, uploadId: id)
+        #expect(part.etagIsMD5 == etagIsMD5)
+    }
+
     @Test(arguments: S3Checksum.allCases)
     func everyChecksumIsAccepted(checksum: S3Checksum) async throws {
         let bytes = try randomBytes(11 * S3SinkTests.mib + 17)

@@ -38,14 +38,20 @@ public final class InMemoryS3: S3API {
     /// Returns the error a call fails with, or nil to let it through.
     private let fault: @Sendable (Call) -> (any Error)?
     private let losesAnswer: @Sendable (Call) -> Bool
+    private let encryptsWithKey: Bool
     /// S3's smallest part but the last.
     public static let minimumPartSize = 5 << 20
 
     /// `losesAnswer`: CompleteMultipartUpload calls that take effect and then fail as a
-    /// connection whose answer never came would.
-    public init(fault: @escaping @Sendable (Call) -> (any Error)? = { _ in nil }, losesAnswer: @escaping @Sendable (Call) -> Bool = { _ in false }) {
+    /// connection whose answer never came would. `encryptsWithKey`: as under SSE-KMS or SSE-C,
+    /// parts' and assembled objects' ETags are no MD5s of anything the client can work out.
+    public init(
+        fault: @escaping @Sendable (Call) -> (any Error)? = { _ in nil }, losesAnswer: @escaping @Sendable (Call) -> Bool = { _ in false },
+        encryptsWithKey: Bool = false
+    ) {
         self.fault = fault
         self.losesAnswer = losesAnswer
+        self.encryptsWithKey = encryptsWithKey
     }
 
     /// What a request whose answer was lost on the way back fails with.
@@ -106,7 +112,8 @@ public final class InMemoryS3: S3API {
             guard state.uploads[uploadId] != nil else { throw Self.noSuchUpload("UploadPart", key) }
             state.uploads[uploadId]!.parts[number] = Array(body.readableBytesView)
         }
-        return S3Client.CompletedPart(number: number, etag: "\"\(Self.md5(body.readableBytesView))\"")
+        guard encryptsWithKey else { return S3Client.CompletedPart(number: number, etag: "\"\(Self.md5(body.readableBytesView))\"") }
+        return S3Client.CompletedPart(number: number, etag: "\"\(Self.md5(Array("sealed".utf8) + body.readableBytesView))\"", etagIsMD5: false)
     }
 
     public func completeMultipartUpload(
@@ -124,7 +131,9 @@ public final class InMemoryS3: S3API {
                 throw S3Error(operation: "CompleteMultipartUpload", resource: key, status: 400, code: "EntityTooSmall", message: "a part but the last is under 5 MiB")
             }
             // S3's multipart ETag: the MD5 of the parts' MD5s, a dash, the number of parts.
-            let etag = Self.md5(bodies.flatMap { body in body.withUnsafeBytes { DigestAlgorithm.md5.digest($0) } }) + "-\(bodies.count)"
+            let etag = encryptsWithKey
+                ? Self.md5(Array(uploadId.utf8)) + "-\(bodies.count)"
+                : Self.md5(bodies.flatMap { body in body.withUnsafeBytes { DigestAlgorithm.md5.digest($0) } }) + "-\(bodies.count)"
             state.objects[key] = Object(bytes: Array(bodies.joined()), attributes: upload.attributes, parts: bodies.count, etag: etag)
             state.uploads[uploadId] = nil
             return S3Client.PutResult(etag: etag)

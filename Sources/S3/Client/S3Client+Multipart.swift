@@ -9,11 +9,15 @@ extension S3Client {
         public var etag: String
         /// Base64, when the upload uses an x-amz-checksum algorithm.
         public var checksum: String?
+        /// False when S3 encrypted the part with a KMS key or one the client gave (SSE-KMS,
+        /// SSE-C): its ETag is then something other than its MD5.
+        public var etagIsMD5: Bool
 
-        public init(number: Int, etag: String, checksum: String? = nil) {
+        public init(number: Int, etag: String, checksum: String? = nil, etagIsMD5: Bool = true) {
             self.number = number
             self.etag = etag
             self.checksum = checksum
+            self.etagIsMD5 = etagIsMD5
         }
     }
 
@@ -48,7 +52,10 @@ extension S3Client {
         guard let etag = response.headers.first(name: "etag") else {
             throw S3Error(operation: "UploadPart", resource: "\(bucket)/\(key)", status: response.status, code: "MalformedResponse", message: "no ETag for part \(number)")
         }
-        return CompletedPart(number: number, etag: etag, checksum: checksum.algorithmName == nil ? nil : header?.value)
+        let encryptedWithKey = response.headers.first(name: "x-amz-server-side-encryption")?.hasPrefix("aws:kms") == true
+            || response.headers.first(name: "x-amz-server-side-encryption-customer-algorithm") != nil
+        return CompletedPart(
+            number: number, etag: etag, checksum: checksum.algorithmName == nil ? nil : header?.value, etagIsMD5: !encryptedWithKey)
     }
 
     /// CompleteMultipartUpload with the parts in ascending order.

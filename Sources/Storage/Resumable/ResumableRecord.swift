@@ -34,11 +34,25 @@ public struct ResumableRecord: Sendable, Equatable, Codable {
         public var number: Int
         public var etag: String
         public var checksum: String?
+        /// False under SSE-KMS and SSE-C (see `S3Client.CompletedPart`).
+        public var etagIsMD5: Bool
 
-        public init(number: Int, etag: String, checksum: String?) {
+        public init(number: Int, etag: String, checksum: String?, etagIsMD5: Bool = true) {
             self.number = number
             self.etag = etag
             self.checksum = checksum
+            self.etagIsMD5 = etagIsMD5
+        }
+
+        private enum CodingKeys: String, CodingKey { case number, etag, checksum, etagIsMD5 }
+
+        // Records stored before `etagIsMD5` was have none: their parts were taken for MD5s.
+        public init(from decoder: any Decoder) throws {
+            let values = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                number: try values.decode(Int.self, forKey: .number), etag: try values.decode(String.self, forKey: .etag),
+                checksum: try values.decodeIfPresent(String.self, forKey: .checksum),
+                etagIsMD5: try values.decodeIfPresent(Bool.self, forKey: .etagIsMD5) ?? true)
         }
     }
 

@@ -149,7 +149,7 @@ public struct ResumableWriter {
         } else {
             try await sendWholeParts()
             if pending.readableBytes > 0 { try await send(pending.getSlice(at: pending.readerIndex, length: pending.readableBytes)!) }
-            let parts = record.parts.map { S3Client.CompletedPart(number: $0.number, etag: $0.etag, checksum: $0.checksum) }
+            let parts = record.parts.map { S3Client.CompletedPart(number: $0.number, etag: $0.etag, checksum: $0.checksum, etagIsMD5: $0.etagIsMD5) }
             if let earlier = completedEarlier {
                 // The bytes were the same if the object's ETag is the one these parts make.
                 guard MultipartETag.matches(earlier.object.etag, parts: parts) else { throw earlier.gone }
@@ -210,13 +210,16 @@ public struct ResumableWriter {
                 let sent = try await store.s3.uploadPart(
                     bucket: settings.bucket, key: record.key, uploadId: record.multipartUploadId!, number: number, body: part,
                     checksum: settings.checksum, digest: nil)
-                record.parts.append(ResumableRecord.Part(number: number, etag: sent.etag, checksum: sent.checksum))
+                record.parts.append(ResumableRecord.Part(number: number, etag: sent.etag, checksum: sent.checksum, etagIsMD5: sent.etagIsMD5))
                 return
             } catch let gone as S3Error where gone.code == "NoSuchUpload" {
                 // An earlier request may have completed the upload and never heard so (its answer
                 // lost, or its instance gone before the record was): the client then sends the
-                // same bytes again. Only an object assembled from parts can be that one.
-                guard let object = try? await store.s3.headObject(bucket: settings.bucket, key: record.key), object.etag?.contains("-") == true
+                // same bytes again. Only an object assembled from parts can be that one, and only
+                // parts whose ETags are their MD5s can tell.
+                guard record.parts.allSatisfy(\.etagIsMD5),
+                    let object = try? await store.s3.headObject(bucket: settings.bucket, key: record.key),
+                    MultipartETag.isOfAssembledObject(object.etag)
                 else { throw gone }
                 completedEarlier = (object, gone)
             }
