@@ -119,6 +119,31 @@ final class EdgeTests {
         #expect(response.headers["connection"] == "close")
     }
 
+    /// A body in a content coding (gzip, ...) would be sniffed and stored as its coding's bytes,
+    /// or taken for a broken form: 415 before it is read, the coding named; identity is no coding.
+    @Test(arguments: [
+        ("POST", "/upload", "multipart/form-data; boundary=\(b)", "gzip", 415),
+        ("PUT", "/upload/notes.txt", "text/plain", "identity, br", 415),
+        ("PUT", "/upload/notes.txt", "text/plain", "identity", 201),
+    ])
+    func anEncodedBodyIsRefusedBeforeItIsRead(method: String, path: String, type: String, coding: String, status: Int) async throws {
+        let connection = try RawHTTP(port: server.port)
+        let body = method == "POST" ? EdgeTests.part() + "plain words\r\n--\(EdgeTests.b)--\r\n" : "plain words\n"
+        connection.send(RawHTTP.head(method, path, [("Content-Type", type), ("Content-Encoding", coding), ("Content-Length", "\(body.utf8.count)")]))
+        if status == 415 {
+            // Not a byte of body sent: the answer comes anyway.
+            let response = try #require(RawResponse(connection.read(timeout: .seconds(3))))
+            #expect(response.status == 415)
+            #expect(response.json?["error"] as? String == "unsupported_content_encoding")
+            #expect((response.json?["message"] as? String)?.contains("Content-Encoding: \(coding == "gzip" ? "gzip" : "br")") == true)
+            #expect(try await nothingLeft())
+        } else {
+            connection.send(body)
+            let response = try #require(RawResponse(connection.read(timeout: .seconds(5))))
+            #expect(response.status == 201)
+        }
+    }
+
     @Test func aRejectionMidStreamIsAnsweredAtOnceAndTheConnectionClosed() async throws {
         // 60 MiB declared, the chain allows 10 MiB. The client sends 12 MiB and then reads.
         let connection = try RawHTTP(port: server.port)

@@ -379,6 +379,9 @@ final class ResumableUploadTests {
         let location = try await create(length: 100)
         let wrongType = try await tus("PATCH", location, headers: [("Content-Type", "application/octet-stream"), ("Upload-Offset", "0")], body: [1, 2, 3])
         #expect(wrongType.status == 415)
+        let encoded = try await tus(
+            "PATCH", location, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0"), ("Content-Encoding", "gzip")], body: [1, 2, 3])
+        #expect(encoded.status == 415 && encoded.json?["error"] as? String == "unsupported_content_encoding")
         let wrongOffset = try await patch(location, offset: 5, [1, 2, 3])
         #expect(wrongOffset.status == 409)
         let get = try await tus("GET", location)

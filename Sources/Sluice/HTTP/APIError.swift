@@ -27,6 +27,11 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func tooLarge(_ error: String, _ message: String) -> APIError { APIError(status: 413, error: error, message: message) }
     static let notFound = APIError(status: 404, error: "not_found", message: "no such endpoint")
 
+    /// RFC 9110's answer to a body in a content coding the server does not take.
+    static func encodedBody(_ coding: String) -> APIError {
+        APIError(status: 415, error: "unsupported_content_encoding", message: "the request body is Content-Encoding: \(coding); send it as it is (identity)")
+    }
+
     static func overloaded(_ message: String, retryAfter: Int) -> APIError {
         APIError(status: 503, error: "overloaded", message: message, retryAfter: retryAfter)
     }

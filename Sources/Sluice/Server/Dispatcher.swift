@@ -114,6 +114,7 @@ struct Dispatcher: Sendable {
                 case 429: .tooManyUploads
                 case 401: .unauthorized
                 case 403: .forbidden
+                case 415: .malformed
                 default: .tooLarge
                 }
             let outcome = UploadHandler.Outcome(reply: .error(error), error: error, kind: kind)
@@ -182,6 +183,9 @@ struct Dispatcher: Sendable {
     /// Enters the limiter first and leaves it on a refusal, so that a single-use token is spent
     /// only by a request that goes on to upload.
     func preflightCheck(_ request: Request, route: UploadRoute, client: String, spendingToken: Bool = true) async -> Result<UploadGrant, APIError> {
+        // Decoding is not Sluice's to guess: an encoded body would be sniffed, hashed and stored
+        // as its coding's bytes, or taken for a malformed form.
+        if let coding = request.bodyContentCoding { return .failure(.encodedBody(coding)) }
         switch limiter.tryEnter(client: client) {
         case nil:
             break
