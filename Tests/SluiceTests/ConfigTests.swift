@@ -112,6 +112,27 @@ import Testing
         #expect(e?.message == "12 is out of range (1...9)")
     }
 
+    /// The connection limits follow the upload limits unless set, and cannot be below them.
+    @Test(arguments: [
+        ("{}", 1024, 64),
+        ("{ maxConcurrentUploads: 2000, maxUploadsPerClient: 100 }", 2000, 100),
+        ("{ maxUploadsPerClient: 0 }", 1024, 0),
+        ("{ maxConnections: 100, maxConnectionsPerClient: 0 }", 100, 0),
+    ])
+    func connectionLimits(server: String, connections: Int, perClient: Int) throws {
+        let config = try SluiceConfig.parse(yaml: "server: \(server)\nchains:\n  a: [hash]\n", file: "sluice.yaml")
+        #expect(config.server.maxConnections == connections && config.server.maxConnectionsPerClient == perClient)
+    }
+
+    @Test(arguments: [
+        ("{ maxConnections: 10 }", "server.maxConnections", "must be at least maxConcurrentUploads (64)"),
+        ("{ maxUploadsPerClient: 16, maxConnectionsPerClient: 4 }", "server.maxConnectionsPerClient", "must be at least maxUploadsPerClient (16), or 0"),
+    ])
+    func connectionLimitsBelowTheUploadLimits(server: String, key: String, message: String) {
+        let e = error("server: \(server)\nchains:\n  a: [hash]\n")
+        #expect(e?.key == key && e?.message == message, "\(String(describing: e))")
+    }
+
     @Test func badChoice() {
         #expect(error("chains:\n  a:\n    - magic: { mismatch: warn }\n")?.message == "\"warn\" is not one of: reject, use-sniffed")
     }

@@ -340,4 +340,27 @@ final class HardeningTests {
         try await remove(later)
         #expect(try await nothingLeft())
     }
+
+    /// Open connections cost memory whatever is sent on them: past a limit, in all or from one
+    /// address, a new one is closed as it is accepted, and the ones held go on being answered.
+    @Test(arguments: [
+        ("maxConnectionsPerClient: 8, maxUploadsPerClient: 2", "client_full"),
+        ("maxConnections: 8, maxConcurrentUploads: 2, maxConnectionsPerClient: 0", "server_full"),
+    ])
+    func connectionsCannotPileUp(settings: String, limit: String) async throws {
+        let server = try start(settings)
+        var held: [RawHTTP] = []
+        for _ in 0..<8 { held.append(try RawHTTP(port: server.port)) }
+        held[0].send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(RawResponse(held[0].read(timeout: .seconds(5)))?.status == 200, "the connections held are served")
+        let over = try RawHTTP(port: server.port)
+        #expect(over.closedByServer(timeout: .seconds(5)), "a ninth connection was kept open")
+        held.removeLast(2)
+        try await Task.sleep(for: .milliseconds(300))
+        let metrics = try RawHTTP(port: server.port)
+        metrics.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let answer = metrics.readToClose(timeout: .seconds(5)).text
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "a connection closed made room for another")
+        #expect(answer.contains("sluice_connections_refused_total{limit=\"\(limit)\"} 1"), "\(answer.suffix(2000))")
+    }
 }

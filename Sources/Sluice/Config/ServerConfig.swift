@@ -18,6 +18,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var shutdownTimeout: Double = 30
     /// Uploads in progress at once from one client address (an IPv6 /64); 0: no limit.
     public var maxUploadsPerClient = 16
+    /// Connections open at once; more are closed as they are accepted.
+    public var maxConnections = 1024
+    /// Connections open at once from one client address (an IPv6 /64); 0: no limit.
+    public var maxConnectionsPerClient = 64
     /// Seconds an upload that cannot get its first memory waits before it is refused (503).
     public var memoryWaitTimeout: Double = 10
     /// The slowest a request body may arrive, in bytes per second averaged over the time the
@@ -33,7 +37,7 @@ public struct ServerConfig: Sendable, Equatable {
 
     static let keys = [
         "host", "port", "maxConcurrentUploads", "maxBufferedBytes", "page", "cors", "shutdownTimeout", "maxUploadsPerClient",
-        "memoryWaitTimeout", "minReceiveRate", "receiveGracePeriod", "sendTimeout",
+        "memoryWaitTimeout", "minReceiveRate", "receiveGracePeriod", "sendTimeout", "maxConnections", "maxConnectionsPerClient",
     ]
 
     init(_ node: ConfigNode) throws(ConfigError) {
@@ -55,6 +59,25 @@ public struct ServerConfig: Sendable, Equatable {
         if let node = map["sendTimeout"] {
             sendTimeout = try node.seconds(example: "30")
             guard sendTimeout > 0 else { throw node.error("must be more than 0 seconds") }
+        }
+        // Each upload holds a connection: fewer connections than uploads would leave the upload
+        // limits unreachable, and clients would meet closed connections instead of 503 and 429.
+        // Unset, the connection limits follow the upload limits (none per client behind a proxy).
+        if let n = map["maxConnections"] {
+            maxConnections = try n.int(in: 1...1_000_000)
+            guard maxConnections >= maxConcurrentUploads else { throw n.error("must be at least maxConcurrentUploads (\(maxConcurrentUploads))") }
+        } else {
+            maxConnections = Swift.max(maxConnections, maxConcurrentUploads)
+        }
+        if let n = map["maxConnectionsPerClient"] {
+            maxConnectionsPerClient = try n.int(in: 0...1_000_000)
+            guard maxConnectionsPerClient == 0 || maxConnectionsPerClient >= maxUploadsPerClient else {
+                throw n.error("must be at least maxUploadsPerClient (\(maxUploadsPerClient)), or 0")
+            }
+        } else if maxUploadsPerClient == 0 {
+            maxConnectionsPerClient = 0
+        } else {
+            maxConnectionsPerClient = Swift.max(maxConnectionsPerClient, maxUploadsPerClient)
         }
     }
 }

@@ -16,6 +16,10 @@ struct HTTPFrontEnd: Service {
     var host: String
     var port: Int
     var idleTimeout: Duration = .seconds(75)
+    /// Connections open at once, in all and per client address.
+    var connections = ConnectionLimiter(limit: 1024, perClient: 64)
+    /// Told of each connection closed at once for being over a limit.
+    var onRefusal: @Sendable (ConnectionLimiter.Refusal) -> Void = { _ in }
     var logger: Logger
     var responder: ConnectionHandler.Responder
     var onListening: @Sendable (any Channel) async -> Void = { _ in }
@@ -33,7 +37,7 @@ struct HTTPFrontEnd: Service {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiescing = ServerQuiescingHelper(group: group)
         let tasks = RequestTasks(priority: Task.currentPriority)
-        let logger = self.logger, idleTimeout = self.idleTimeout
+        let logger = self.logger, idleTimeout = self.idleTimeout, connections = self.connections, onRefusal = self.onRefusal
         let responder: ConnectionHandler.Responder = self.responder
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -41,6 +45,7 @@ struct HTTPFrontEnd: Service {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionAdmission(limiter: connections, refused: onRefusal))
                 }
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)

@@ -37,6 +37,7 @@ final class ServerMetrics: Sendable {
     static var rejections: MetricNameDescriptor { name("rejections", unit: "total", "Uploads refused by a filter, by filter and code") }
     static var s3Requests: MetricNameDescriptor { name("s3_requests", unit: "total", "S3 requests by operation and HTTP status (none: no answer)") }
     static var webhooks: MetricNameDescriptor { name("webhook_deliveries", unit: "total", "Webhook deliveries by route, mode and outcome (delivered, refused, attempt_failed, failed, dropped)") }
+    static var connectionsRefused: MetricNameDescriptor { name("connections_refused", unit: "total", "Connections closed as they were accepted, by the limit they were over (server_full, client_full)") }
     static var s3Duration: MetricNameDescriptor { name("s3_request_duration", unit: "seconds", "S3 request latency by operation") }
 
     func started() { inFlight.increment() }
@@ -73,6 +74,10 @@ final class ServerMetrics: Sendable {
 
     func stored(route: String, bytes: Int64) {
         counter(Self.bytesStored, [("route", route)]).increment(by: bytes)
+    }
+
+    func connectionRefused(_ refusal: ConnectionLimiter.Refusal) {
+        counter(Self.connectionsRefused, [("limit", refusal.rawValue)]).increment()
     }
 
     func rejected(filter: String, code: String) {

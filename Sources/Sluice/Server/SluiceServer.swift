@@ -125,7 +125,9 @@ public struct SluiceServer: Service {
                 sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)), watchdog: watchdog)
             let onListening = self.onListening, logger = self.logger
             let httpServer = HTTPFrontEnd(
-                host: server.host, port: server.port, logger: logger,
+                host: server.host, port: server.port,
+                connections: ConnectionLimiter(limit: server.maxConnections, perClient: server.maxConnectionsPerClient),
+                onRefusal: { metrics.connectionRefused($0) }, logger: logger,
                 responder: { request, sink in
                     do {
                         try await dispatcher.respond(to: request, sink: sink)
