@@ -425,6 +425,38 @@ final class ResumableUploadTests {
         #expect(answer.status == 204 && answer.headers["upload-offset"] == String(png.count), "\(answer.status) \(answer.body)")
     }
 
+    /// More bytes than the upload's length has left: 413 before the body when Content-Length
+    /// says so, and when it does not (chunked), once they come; the offset stays where it was.
+    @Test func aPatchPastTheUploadsLengthIs413() async throws {
+        let png = try Fixtures.bytes("image.png")
+        let location = try await create(length: png.count)
+        let half = png.count / 2
+        #expect(try await patch(location, offset: 0, png[..<half]).status == 204)
+        let connection = try RawHTTP(port: server.port)
+        connection.send(
+            RawHTTP.head(
+                "PATCH", location,
+                [("Host", "127.0.0.1"), ("Tus-Resumable", "1.0.0"), ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(half)),
+                 ("Content-Length", String(png.count))]))
+        // Not a byte of body sent: the answer comes anyway.
+        let early = try #require(RawResponse(connection.read(timeout: .seconds(3))))
+        #expect(early.status == 413 && early.json?["error"] as? String == "upload_too_large")
+        #expect((early.json?["message"] as? String)?.contains("the upload's length") == true, "\(early.body)")
+        let chunked = try RawHTTP(port: server.port)
+        chunked.send(
+            RawHTTP.head(
+                "PATCH", location,
+                [("Host", "127.0.0.1"), ("Tus-Resumable", "1.0.0"), ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(half)),
+                 ("Transfer-Encoding", "chunked")]))
+        chunked.send(String(png.count, radix: 16) + "\r\n")
+        chunked.send(png)
+        chunked.send("\r\n0\r\n\r\n")
+        let late = try #require(RawResponse(chunked.read(timeout: .seconds(5))))
+        #expect(late.status == 413 && late.json?["error"] as? String == "upload_too_large", "\(late.status) \(late.body)")
+        #expect(try await tus("HEAD", location).headers.first(name: "Upload-Offset") == String(half))
+        #expect(try await patch(location, offset: half, png[half...]).status == 204)
+    }
+
     @Test func aChecksumMismatchDropsTheChunkAndKeepsTheOffset() async throws {
         let bytes = try pngThenRandom(300_000)
         let location = try await create(length: bytes.count)

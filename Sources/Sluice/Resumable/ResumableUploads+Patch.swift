@@ -53,6 +53,16 @@ extension ResumableUploads {
         (append.length ?? record.length ?? maxLength(route, grant: grant)) - record.offset
     }
 
+    /// A request that brings more than ``remaining(_:append:route:grant:)``.
+    func pastItsLength(_ record: ResumableRecord, append: Append, route: UploadRoute, grant: UploadGrant) -> APIError {
+        let offset = ByteSize.format(record.offset), more = ByteSize.format(remaining(record, append: append, route: route, grant: grant))
+        let length = append.length ?? record.length
+        return APIError.tooLarge(
+            "upload_too_large",
+            length.map { "the request goes past the upload's length (\(ByteSize.format($0))): it has \(offset), and \(more) more may come" }
+                ?? "the request goes past this route's limit: the upload has \(offset), and \(more) more may come")
+    }
+
     /// Appends the request's body to upload `record.id`. Whatever ends the body early (the
     /// client gone, too slow, a shutdown, a storage failure) keeps what arrived, so the client
     /// resumes from there; a refusal by the chain ends the upload with nothing left; a

@@ -125,6 +125,11 @@ extension Dispatcher {
                 record = try await resumable.record(id!, route: route, token: token)
                 append = try ResumableUploads.Append(request, record: record, creating: false)
             }
+            if let append, let length = request.headers[.contentLength].flatMap({ Int64($0) }),
+                length > resumable.remaining(record, append: append, route: route, grant: grant)
+            {
+                throw resumable.pastItsLength(record, append: append, route: route, grant: grant)
+            }
         } catch {
             let outcome = ResumableUploads.failure(error)
             account(outcome, request, route: route, received: 0, since: started, logger: routeLogger, requestId: requestId)
@@ -143,7 +148,9 @@ extension Dispatcher {
                 return
             }
             let rateGuard = ReceiveRateGuard(policy: receiveRate)
-            let body = RequestStream(request.body, limit: resumable.remaining(record, append: append, route: route, grant: grant), rateGuard: rateGuard)
+            let body = RequestStream(
+                request.body, limit: resumable.remaining(record, append: append, route: route, grant: grant),
+                overLimit: resumable.pastItsLength(record, append: append, route: route, grant: grant), rateGuard: rateGuard)
             stream = body
             let watch = rateGuard.watch(sink.channel, on: watchdog)
             outcome = await resumable.append(append, to: record, route: route, grant: grant, stream: body)

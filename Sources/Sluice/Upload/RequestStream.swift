@@ -8,15 +8,18 @@ import NIOCore
 final class RequestStream {
     private var iterator: RequestBody.AsyncIterator
     private let limit: Int64?
+    /// What going past `limit` is answered with.
+    private let overLimit: APIError?
     /// Times the reads; nil: no minimum rate.
     let rateGuard: ReceiveRateGuard?
     private(set) var received: Int64 = 0
     /// The client sent its whole body.
     private(set) var ended = false
 
-    init(_ body: RequestBody, limit: Int64?, rateGuard: ReceiveRateGuard? = nil) {
+    init(_ body: RequestBody, limit: Int64?, overLimit: APIError? = nil, rateGuard: ReceiveRateGuard? = nil) {
         self.iterator = body.makeAsyncIterator()
         self.limit = limit
+        self.overLimit = overLimit
         self.rateGuard = rateGuard
     }
 
@@ -42,7 +45,7 @@ final class RequestStream {
         }
         received += Int64(chunk.readableBytes)
         if let limit, received > limit {
-            throw APIError.tooLarge("request_too_large", "the request is larger than this route's limit of \(ByteSize.format(limit))")
+            throw overLimit ?? APIError.tooLarge("request_too_large", "the request is larger than this route's limit of \(ByteSize.format(limit))")
         }
         return chunk
     }
