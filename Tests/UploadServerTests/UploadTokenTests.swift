@@ -134,6 +134,7 @@ final class UploadTokenTests {
         let cases: [(String, String?, Int, String)] = [
             ("no token", nil, 401, "token_missing"),
             ("not a JWT", "not.a.jwt", 401, "token_malformed"),
+            ("a signature not in base64url", try token().split(separator: ".").dropLast().joined(separator: ".") + ".x", 401, "token_malformed"),
             ("oversized", String(repeating: "a", count: 9000), 401, "token_too_large"),
             ("another secret", try token(key: "another-secret-that-is-long-enough-to-use"), 401, "token_bad_signature"),
             ("expired", try token(["exp": now - 60]), 401, "token_expired"),
@@ -154,6 +155,7 @@ final class UploadTokenTests {
             let answer = try await post("/avatars", token: token)
             #expect(answer.status == status, "\(name): \(answer.body)")
             #expect(answer.json?["error"] as? String == error, "\(name): \(answer.body)")
+            if error == "token_malformed" { #expect(answer.json?["message"] as? String == "the token is not a JWT (header.payload.signature, base64url)") }
         }
         #expect(try await leftovers().isEmpty)
     }

@@ -131,8 +131,8 @@ struct TokenVerifier: Sendable {
     /// The header's `alg`, read before the signature so that `none` and others never reach a key.
     static func algorithm(of token: String) throws(TokenRefusal) -> String {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let header = Data(base64URL: String(parts[0])),
-            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        guard parts.count == 3, let header = Data(base64URL: String(parts[0])), Data(base64URL: String(parts[1])) != nil,
+            Data(base64URL: String(parts[2])) != nil, let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
         else {
             throw TokenRefusal(.malformed, "the token is not a JWT (header.payload.signature, base64url)")
         }
