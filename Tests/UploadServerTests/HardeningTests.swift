@@ -363,4 +363,31 @@ final class HardeningTests {
         #expect(answer.hasPrefix("HTTP/1.1 200"), "a connection closed made room for another")
         #expect(answer.contains("sluice_connections_refused_total{limit=\"\(limit)\"} 1"), "\(answer.suffix(2000))")
     }
+
+    /// Out of file descriptors, every accept fails: the waiting connection kept the listening
+    /// socket readable and a core spun on failed accepts for as long as the descriptors stayed
+    /// taken. Now accepting pauses a second at a time, and resumes once descriptors are free.
+    @Test func runningOutOfDescriptorsDoesNotSpin() async throws {
+        let server = try start()
+        let pid = server.process.processIdentifier
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
+        let lowered = try runProcess("/usr/bin/prlimit", ["--pid", "\(pid)", "--nofile=\(open + 4):\(open + 4)"])
+        try #require(lowered.status == 0, "prlimit (util-linux): \(lowered.stderr)")
+        var held: [RawHTTP] = []
+        for _ in 0..<12 { held.append(try RawHTTP(port: server.port)) }
+        try await Task.sleep(for: .milliseconds(500))
+        // The server's own CPU over two seconds: spinning takes most of a core, pausing nothing.
+        func ticks() throws -> Int {
+            let fields = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8).split(separator: ")").last!.split(separator: " ")
+            return Int(fields[11])! + Int(fields[12])!
+        }
+        let before = try ticks()
+        try await Task.sleep(for: .seconds(2))
+        let spent = try ticks() - before
+        #expect(spent < 50, "the server took \(spent) clock ticks in 2 s with every descriptor taken")
+        held.removeAll()
+        let health = try RawHTTP(port: server.port)
+        health.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(RawResponse(health.read(timeout: .seconds(5)))?.status == 200, "accepting did not resume")
+    }
 }

@@ -44,6 +44,7 @@ struct HTTPFrontEnd: Service {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                     try channel.pipeline.syncOperations.addHandler(ConnectionAdmission(limiter: connections, refused: onRefusal))
                 }
