@@ -390,4 +390,20 @@ final class HardeningTests {
         health.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         #expect(RawResponse(health.read(timeout: .seconds(5)))?.status == 200, "accepting did not resume")
     }
+
+    /// Started with a soft limit of 300 descriptors (the hard one higher), the server raises it to
+    /// what `maxConnections` needs, 1,024 + 256; started with a hard limit below that, it says so.
+    @Test func theDescriptorLimitIsRaisedToWhatTheConnectionsNeed() async throws {
+        func softLimit(_ server: ServerProcess) throws -> Int? {
+            let limits = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/limits", encoding: .utf8)
+            let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }
+            return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[3]) }
+        }
+        let roomy = try ServerProcess(yaml: "server: { host: 127.0.0.1, port: 0 }\nstorage: { type: discard }\nroutes: [{ path: /up, chain: c }]\nchains: { c: [hash] }\n", launcher: ["/usr/bin/prlimit", "--nofile=300:8192"])
+        #expect(try softLimit(roomy) == 1280)
+        #expect(!roomy.log.contains("ulimit -n"))
+        let tight = try ServerProcess(yaml: "server: { host: 127.0.0.1, port: 0 }\nstorage: { type: discard }\nroutes: [{ path: /up, chain: c }]\nchains: { c: [hash] }\n", launcher: ["/usr/bin/prlimit", "--nofile=300:600"])
+        #expect(try softLimit(tight) == 600)
+        #expect(tight.log.contains("the process may open 600 files (ulimit -n), fewer than maxConnections needs (1280)"), "\(tight.log)")
+    }
 }

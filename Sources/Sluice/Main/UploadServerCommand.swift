@@ -54,6 +54,11 @@ struct UploadServerCommand: ParsableCommand {
         do {
             var server = SluiceServer(config: try SluiceConfig.load(path: config, registry: registry), environment: environment)
             server.shutdownSignals = [.sigterm, .sigint]
+            let descriptors = DescriptorLimit.raise(toServe: server.config.server.maxConnections)
+            if descriptors.limit < descriptors.needed {
+                Logger(label: "sluice").warning(
+                    "the process may open \(descriptors.limit) files (ulimit -n), fewer than maxConnections needs (\(descriptors.needed)): raise the hard limit, or lower maxConnections")
+            }
             let host = (try? Settings.server(server.config.server, environment: environment).host) ?? "127.0.0.1"
             server.onListening = { address in
                 let port = address.split(separator: ":").last.map(String.init) ?? "?"

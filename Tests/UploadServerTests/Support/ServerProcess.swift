@@ -14,8 +14,9 @@ final class ServerProcess: @unchecked Sendable {
     let port: Int
     private let logFile: URL
 
-    /// Starts the server with `yaml` (whose `server.port` should be 0) and the environment.
-    init(yaml: String, environment: [String: String] = [:]) throws {
+    /// Starts the server with `yaml` (whose `server.port` should be 0) and the environment;
+    /// `launcher`: a command that runs it (and execs it, keeping its PID), e.g. prlimit.
+    init(yaml: String, environment: [String: String] = [:], launcher: [String] = []) throws {
         scratch = try ScratchDirectory("sluice-server")
         let configFile = scratch.file("sluice.yaml")
         try yaml.write(to: configFile, atomically: true, encoding: .utf8)
@@ -23,8 +24,9 @@ final class ServerProcess: @unchecked Sendable {
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: logFile.path])
         }
-        process.executableURL = productsDirectory.appendingPathComponent("UploadServer")
-        process.arguments = ["--config", configFile.path]
+        let server = productsDirectory.appendingPathComponent("UploadServer")
+        process.executableURL = launcher.first.map(URL.init(fileURLWithPath:)) ?? server
+        process.arguments = launcher.dropFirst() + (launcher.isEmpty ? [] : [server.path]) + ["--config", configFile.path]
         process.environment = ServerProcess.baseEnvironment.merging(environment) { $1 }
         let out = Pipe()
         process.standardOutput = out
