@@ -17,9 +17,9 @@ struct HTTPFrontEnd: Service {
     var port: Int
     var idleTimeout: Duration = .seconds(75)
     /// Connections open at once, in all and per client address.
-    var connections = ConnectionLimiter(limit: 1024, perClient: 64)
+    var connections = ClientLimiter(limit: 1024, perClient: 64)
     /// Told of each connection closed at once for being over a limit.
-    var onRefusal: @Sendable (ConnectionLimiter.Refusal) -> Void = { _ in }
+    var onRefusal: @Sendable (ClientLimiter.Refusal) -> Void = { _ in }
     var logger: Logger
     var responder: ConnectionHandler.Responder
     var onListening: @Sendable (any Channel) async -> Void = { _ in }

@@ -76,7 +76,7 @@ final class ServerMetrics: Sendable {
         counter(Self.bytesStored, [("route", route)]).increment(by: bytes)
     }
 
-    func connectionRefused(_ refusal: ConnectionLimiter.Refusal) {
+    func connectionRefused(_ refusal: ClientLimiter.Refusal) {
         counter(Self.connectionsRefused, [("limit", refusal.rawValue)]).increment()
     }
 

@@ -96,7 +96,7 @@ extension Dispatcher {
     ) async throws {
         let started = ContinuousClock.now
         let routeLogger = logger.with(requestId: requestId)
-        let client = UploadLimiter.clientKey(sink.channel.remoteAddress)
+        let client = ClientLimiter.clientKey(sink.channel.remoteAddress)
         let token = route.auth == nil ? nil : RouteAuth.token(in: request)
         metrics.started()
         var grant: UploadGrant

@@ -11,7 +11,7 @@ struct Dispatcher: Sendable {
     let uploads: UploadHandler
     /// The tus endpoints, when a route is resumable.
     let resumable: ResumableUploads?
-    let limiter: UploadLimiter
+    let limiter: ClientLimiter
     let cors: CORSPolicy
     let page: UploadPage?
     /// A Hummingbird application's routes: every request for a path Sluice does not own.
@@ -99,7 +99,7 @@ struct Dispatcher: Sendable {
     ) async throws {
         let started = ContinuousClock.now
         let routeLogger = logger.with(requestId: requestId)
-        let client = UploadLimiter.clientKey(sink.channel.remoteAddress)
+        let client = ClientLimiter.clientKey(sink.channel.remoteAddress)
         // Checks that need no body come first; the answer goes out before any byte is read.
         var grant: UploadGrant
         switch await preflightCheck(request, route: route, client: client) {

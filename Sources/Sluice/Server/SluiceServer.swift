@@ -119,14 +119,14 @@ public struct SluiceServer: Service {
             let resumable = resumableUploads(routes, storage: storage, budget: budget, metrics: metrics, resources: resources)
             let dispatcher = Dispatcher(
                 routes: routes, uploads: UploadHandler(sink: storage.sink, metrics: metrics, resources: resources), resumable: resumable,
-                limiter: UploadLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
+                limiter: ClientLimiter(limit: server.maxConcurrentUploads, perClient: server.maxUploadsPerClient), cors: CORSPolicy(config: server.cors),
                 page: server.page ? UploadPage(routes: routes) : nil, application: application, metrics: metrics, logger: logger,
                 receiveRate: ReceiveRateGuard.Policy(minRate: server.minReceiveRate, grace: .milliseconds(Int64(server.receiveGracePeriod * 1000))),
                 sendTimeout: .milliseconds(Int64(server.sendTimeout * 1000)), watchdog: watchdog)
             let onListening = self.onListening, logger = self.logger
             let httpServer = HTTPFrontEnd(
                 host: server.host, port: server.port,
-                connections: ConnectionLimiter(limit: server.maxConnections, perClient: server.maxConnectionsPerClient),
+                connections: ClientLimiter(limit: server.maxConnections, perClient: server.maxConnectionsPerClient),
                 onRefusal: { metrics.connectionRefused($0) }, logger: logger,
                 responder: { request, sink in
                     do {

@@ -2,9 +2,10 @@ import Filters
 import NIOCore
 import Synchronization
 
-/// `maxConcurrentUploads` and `maxUploadsPerClient`: uploads beyond either are refused at once
-/// (503 or 429) rather than queued, so that one client address cannot take every slot.
-final class UploadLimiter: Sendable {
+/// So many at once, in all and from one client address, so that one address cannot take every
+/// slot: uploads (`maxConcurrentUploads`, `maxUploadsPerClient`: beyond either, 503 or 429 at
+/// once rather than a queue) and connections (`maxConnections`, `maxConnectionsPerClient`).
+final class ClientLimiter: Sendable {
     let limit: Int
     /// Per client address; 0: no limit.
     let perClient: Int
@@ -15,9 +16,9 @@ final class UploadLimiter: Sendable {
         var byClient: [String: Int] = [:]
     }
 
-    enum Refusal: Equatable {
-        case serverFull
-        case clientFull
+    enum Refusal: String {
+        case serverFull = "server_full"
+        case clientFull = "client_full"
     }
 
     init(limit: Int, perClient: Int) {
@@ -27,7 +28,7 @@ final class UploadLimiter: Sendable {
 
     var inFlight: Int { state.withLock { $0.total } }
 
-    /// Takes a slot for an upload from `client` (see ``clientKey(_:)``), or says why not.
+    /// Takes a slot for `client` (see ``clientKey(_:)``), or says why not.
     func tryEnter(client: String) -> Refusal? {
         state.withLock { state in
             guard state.total < limit else { return .serverFull }
