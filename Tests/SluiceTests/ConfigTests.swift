@@ -121,7 +121,18 @@ import Testing
     ])
     func connectionLimits(server: String, connections: Int, perClient: Int) throws {
         let config = try SluiceConfig.parse(yaml: "server: \(server)\nchains:\n  a: [hash]\n", file: "sluice.yaml")
-        #expect(config.server.maxConnections == connections && config.server.maxConnectionsPerClient == perClient)
+        #expect(config.server.connectionLimits == (connections, perClient))
+    }
+
+    /// A server configured in code follows the same rule as one configured in YAML.
+    @Test func connectionLimitsFollowUploadLimitsSetInCode() {
+        var server = ServerConfig()
+        server.maxConcurrentUploads = 2000
+        server.maxUploadsPerClient = 0
+        #expect(server.connectionLimits == (2000, 0))
+        server.maxConnections = 5000
+        server.maxConnectionsPerClient = 10
+        #expect(server.connectionLimits == (5000, 10))
     }
 
     @Test(arguments: [

@@ -18,10 +18,12 @@ public struct ServerConfig: Sendable, Equatable {
     public var shutdownTimeout: Double = 30
     /// Uploads in progress at once from one client address (an IPv6 /64); 0: no limit.
     public var maxUploadsPerClient = 16
-    /// Connections open at once; more are closed as they are accepted.
-    public var maxConnections = 1024
-    /// Connections open at once from one client address (an IPv6 /64); 0: no limit.
-    public var maxConnectionsPerClient = 64
+    /// Connections open at once; more are closed as they are accepted. Nil: 1,024, or
+    /// `maxConcurrentUploads` when that is more (see ``connectionLimits``).
+    public var maxConnections: Int?
+    /// Connections open at once from one client address (an IPv6 /64); 0: no limit. Nil: 64, or
+    /// `maxUploadsPerClient` when that is more, and no limit when that is 0 (behind a proxy).
+    public var maxConnectionsPerClient: Int?
     /// Seconds an upload that cannot get its first memory waits before it is refused (503).
     public var memoryWaitTimeout: Double = 10
     /// The slowest a request body may arrive, in bytes per second averaged over the time the
@@ -62,23 +64,23 @@ public struct ServerConfig: Sendable, Equatable {
         }
         // Each upload holds a connection: fewer connections than uploads would leave the upload
         // limits unreachable, and clients would meet closed connections instead of 503 and 429.
-        // Unset, the connection limits follow the upload limits (none per client behind a proxy).
         if let n = map["maxConnections"] {
-            maxConnections = try n.int(in: 1...1_000_000)
-            guard maxConnections >= maxConcurrentUploads else { throw n.error("must be at least maxConcurrentUploads (\(maxConcurrentUploads))") }
-        } else {
-            maxConnections = Swift.max(maxConnections, maxConcurrentUploads)
+            let limit = try n.int(in: 1...1_000_000)
+            guard limit >= maxConcurrentUploads else { throw n.error("must be at least maxConcurrentUploads (\(maxConcurrentUploads))") }
+            maxConnections = limit
         }
         if let n = map["maxConnectionsPerClient"] {
-            maxConnectionsPerClient = try n.int(in: 0...1_000_000)
-            guard maxConnectionsPerClient == 0 || maxConnectionsPerClient >= maxUploadsPerClient else {
-                throw n.error("must be at least maxUploadsPerClient (\(maxUploadsPerClient)), or 0")
-            }
-        } else if maxUploadsPerClient == 0 {
-            maxConnectionsPerClient = 0
-        } else {
-            maxConnectionsPerClient = Swift.max(maxConnectionsPerClient, maxUploadsPerClient)
+            let limit = try n.int(in: 0...1_000_000)
+            guard limit == 0 || limit >= maxUploadsPerClient else { throw n.error("must be at least maxUploadsPerClient (\(maxUploadsPerClient)), or 0") }
+            maxConnectionsPerClient = limit
         }
+    }
+
+    /// The connection limits in force: as set, or following the upload limits.
+    public var connectionLimits: (total: Int, perClient: Int) {
+        let total = maxConnections ?? Swift.max(1024, maxConcurrentUploads)
+        let perClient = maxConnectionsPerClient ?? (maxUploadsPerClient == 0 ? 0 : Swift.max(64, maxUploadsPerClient))
+        return (total, perClient)
     }
 }
 

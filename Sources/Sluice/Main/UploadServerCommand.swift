@@ -54,7 +54,7 @@ struct UploadServerCommand: ParsableCommand {
         do {
             var server = SluiceServer(config: try SluiceConfig.load(path: config, registry: registry), environment: environment)
             server.shutdownSignals = [.sigterm, .sigint]
-            let descriptors = DescriptorLimit.raise(toServe: server.config.server.maxConnections)
+            let descriptors = DescriptorLimit.raise(toServe: server.config.server.connectionLimits.total)
             if descriptors.limit < descriptors.needed {
                 Logger(label: "sluice").warning(
                     "the process may open \(descriptors.limit) files (ulimit -n), fewer than maxConnections needs (\(descriptors.needed)): raise the hard limit, or lower maxConnections")

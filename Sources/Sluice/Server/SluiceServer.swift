@@ -126,7 +126,7 @@ public struct SluiceServer: Service {
             let onListening = self.onListening, logger = self.logger
             let httpServer = HTTPFrontEnd(
                 host: server.host, port: server.port,
-                connections: ClientLimiter(limit: server.maxConnections, perClient: server.maxConnectionsPerClient),
+                connections: ClientLimiter(limit: server.connectionLimits.total, perClient: server.connectionLimits.perClient),
                 onRefusal: { metrics.connectionRefused($0) }, logger: logger,
                 responder: { request, sink in
                     do {
